@@ -1,0 +1,173 @@
+// ppx/core/bytes.hpp: byte containers and views, hex and base64 codecs.
+//
+// Inputs are std::span<const std::uint8_t> (`bytes_view`); owned buffers are
+// std::vector<std::uint8_t> (`bytes`). Secrets use secret.hpp's types instead.
+#pragma once
+
+#include <ppx/core/result.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ppx {
+
+using bytes = std::vector<std::uint8_t>;
+using bytes_view = std::span<const std::uint8_t>;
+using mutable_bytes = std::span<std::uint8_t>;
+
+/// Views the characters of a string as bytes (no copy; valid while `s` lives).
+inline bytes_view as_bytes(std::string_view s) noexcept {
+    return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+/// Views bytes as characters (no copy; valid while `b` lives).
+inline std::string_view as_chars(bytes_view b) noexcept {
+    return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+
+/// Copies a view into an owned buffer.
+inline bytes to_bytes(bytes_view b) { return bytes(b.begin(), b.end()); }
+inline bytes to_bytes(std::string_view s) { return to_bytes(as_bytes(s)); }
+
+/// Appends `b` to `out`.
+template <class Vec>
+inline void append(Vec& out, bytes_view b) {
+    out.insert(out.end(), b.begin(), b.end());
+}
+
+/// Concatenates any number of byte views into one owned buffer.
+template <class... V>
+inline bytes concat(const V&... parts) {
+    bytes out;
+    out.reserve((std::size(parts) + ... + 0));
+    (append(out, bytes_view(parts)), ...);
+    return out;
+}
+
+inline bool equal_bytes(bytes_view a, bytes_view b) noexcept {
+    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0);
+}
+
+// ---------------------------------------------------------------- hex
+
+/// Lowercase hex of `b`.
+inline std::string to_hex(bytes_view b) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string s(b.size() * 2, '\0');
+    for (std::size_t i = 0; i < b.size(); ++i) {
+        s[2 * i] = digits[b[i] >> 4];
+        s[2 * i + 1] = digits[b[i] & 0xf];
+    }
+    return s;
+}
+
+namespace detail {
+constexpr int hex_value(char c) noexcept {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+} // namespace detail
+
+/// Decodes upper- or lowercase hex. Fails with errc::malformed on odd length or a non-hex character.
+inline result<bytes> from_hex(std::string_view s) {
+    if (s.size() % 2 != 0) return fail(errc::malformed, "hex: odd length");
+    bytes out(s.size() / 2);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const int hi = detail::hex_value(s[2 * i]);
+        const int lo = detail::hex_value(s[2 * i + 1]);
+        if (hi < 0 || lo < 0) return fail(errc::malformed, "hex: bad character");
+        out[i] = static_cast<std::uint8_t>(hi << 4 | lo);
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------- base64
+
+enum class base64_alphabet : std::uint8_t { standard, url };
+
+/// Base64 (RFC 4648 §4) or base64url (§5). `pad` adds '=' padding.
+inline std::string to_base64(bytes_view b, base64_alphabet a = base64_alphabet::standard, bool pad = true) {
+    const char* table = a == base64_alphabet::standard
+                            ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+                            : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::string s;
+    s.reserve((b.size() + 2) / 3 * 4);
+    std::size_t i = 0;
+    for (; i + 3 <= b.size(); i += 3) {
+        const std::uint32_t v = std::uint32_t(b[i]) << 16 | std::uint32_t(b[i + 1]) << 8 | b[i + 2];
+        s += table[v >> 18];
+        s += table[(v >> 12) & 63];
+        s += table[(v >> 6) & 63];
+        s += table[v & 63];
+    }
+    const std::size_t rest = b.size() - i;
+    if (rest == 1) {
+        const std::uint32_t v = std::uint32_t(b[i]) << 16;
+        s += table[v >> 18];
+        s += table[(v >> 12) & 63];
+        if (pad) s += "==";
+    } else if (rest == 2) {
+        const std::uint32_t v = std::uint32_t(b[i]) << 16 | std::uint32_t(b[i + 1]) << 8;
+        s += table[v >> 18];
+        s += table[(v >> 12) & 63];
+        s += table[(v >> 6) & 63];
+        if (pad) s += '=';
+    }
+    return s;
+}
+
+inline std::string to_base64url(bytes_view b, bool pad = false) { return to_base64(b, base64_alphabet::url, pad); }
+
+/// Decodes base64 in the given alphabet. Padding is optional but, when present, must be
+/// correct; non-zero trailing bits and characters outside the alphabet are errc::malformed
+/// (so every accepted string has exactly one decoding).
+inline result<bytes> from_base64(std::string_view s, base64_alphabet a = base64_alphabet::standard) {
+    auto value = [a](char c) -> int {
+        if (c >= 'A' && c <= 'Z') return c - 'A';
+        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+        if (c >= '0' && c <= '9') return c - '0' + 52;
+        if (a == base64_alphabet::standard) {
+            if (c == '+') return 62;
+            if (c == '/') return 63;
+        } else {
+            if (c == '-') return 62;
+            if (c == '_') return 63;
+        }
+        return -1;
+    };
+    std::size_t n = s.size();
+    if (n % 4 == 0 && n >= 1 && s[n - 1] == '=') {
+        --n;
+        if (s[n - 1] == '=') --n;
+    }
+    if (n % 4 == 1) return fail(errc::malformed, "base64: bad length");
+    if (s.size() != n && s.size() % 4 != 0) return fail(errc::malformed, "base64: bad padding");
+    bytes out;
+    out.reserve(n * 3 / 4);
+    std::uint32_t acc = 0;
+    int bits = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const int v = value(s[i]);
+        if (v < 0) return fail(errc::malformed, "base64: bad character");
+        acc = acc << 6 | static_cast<std::uint32_t>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out.push_back(static_cast<std::uint8_t>(acc >> bits));
+        }
+    }
+    if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return fail(errc::malformed, "base64: non-zero trailing bits");
+    return out;
+}
+
+inline result<bytes> from_base64url(std::string_view s) { return from_base64(s, base64_alphabet::url); }
+
+} // namespace ppx

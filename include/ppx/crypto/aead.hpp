@@ -1,0 +1,142 @@
+// ppx/crypto/aead.hpp: the AEADs HPKE uses, as compile-time policies.
+//
+// AES-128-GCM and AES-256-GCM run on OpenSSL (AES-NI/VAES + CLMUL), ChaCha20-Poly1305 on
+// libsodium. seal() and open() are stateless and allocation-free: AES-GCM uses one
+// EVP_CIPHER_CTX per thread and cipher, created on first use, keyed per call and re-keyed
+// with zeros afterwards so no round keys outlive the call.
+//
+// Buffers: seal writes pt.size() + tag_size bytes (ciphertext then tag) into `out`;
+// open reads ct (ciphertext then tag) and writes ct.size() - tag_size bytes. `out` may
+// alias the input exactly (in place) but must not otherwise overlap it. A too-small `out`
+// is errc::buffer_too_small and nothing is written. A failed open is errc::crypto_failure
+// and `out` holds no plaintext (it is zeroed).
+#pragma once
+
+#include <ppx/core/bytes.hpp>
+#include <ppx/core/secret.hpp>
+#include <ppx/detail/openssl.hpp>
+#include <ppx/detail/sodium.hpp>
+
+#include <climits>
+
+namespace ppx::crypto {
+
+namespace detail_aead {
+
+/// AES-GCM with a KeyLen-byte key (16 or 32), through a per-thread context of that cipher.
+template <std::size_t KeyLen>
+inline result<std::size_t> gcm(bool enc, bytes_view key, bytes_view nonce, bytes_view aad, bytes_view in,
+                               mutable_bytes out) noexcept {
+    static_assert(KeyLen == 16 || KeyLen == 32);
+    constexpr std::size_t tag = 16, key_len = KeyLen;
+    // One context per thread and cipher: keyed per call, never shared across threads.
+    thread_local ppx::detail::evp_cipher_ctx_ptr ctx = [] {
+        const EVP_CIPHER* cipher = KeyLen == 16 ? EVP_aes_128_gcm() : EVP_aes_256_gcm();
+        ppx::detail::evp_cipher_ctx_ptr c(EVP_CIPHER_CTX_new());
+        if (c && EVP_CipherInit_ex(c.get(), cipher, nullptr, nullptr, nullptr, 1) != 1) c.reset();
+        return c;
+    }();
+    if (!ctx) return ppx::detail::openssl_fail();
+    if (key.size() != key_len || nonce.size() != 12) return fail(errc::misuse, "aead: bad key or nonce length");
+    if (in.size() > INT_MAX - 32 || aad.size() > INT_MAX) return fail(errc::limit_exceeded, "aead: input too long");
+    if (!enc && in.size() < tag) return fail(errc::crypto_failure, "aead: open failed");
+    const std::size_t out_len = enc ? in.size() + tag : in.size() - tag;
+    if (out.size() < out_len) return fail(errc::buffer_too_small, "aead: output buffer too small");
+
+    static constexpr std::uint8_t zero_key[32] = {};
+    struct rekey_on_exit {
+        EVP_CIPHER_CTX* c;
+        ~rekey_on_exit() { EVP_CipherInit_ex(c, nullptr, nullptr, zero_key, nullptr, -1); }
+    } rekey{ctx.get()};
+
+    EVP_CIPHER_CTX* c = ctx.get();
+    int len = 0;
+    const std::size_t body = enc ? in.size() : in.size() - tag;
+    if (EVP_CipherInit_ex(c, nullptr, nullptr, key.data(), nonce.data(), enc ? 1 : 0) != 1) return ppx::detail::openssl_fail();
+    if (!aad.empty() && EVP_CipherUpdate(c, nullptr, &len, aad.data(), static_cast<int>(aad.size())) != 1)
+        return ppx::detail::openssl_fail();
+    if (body != 0 && EVP_CipherUpdate(c, out.data(), &len, in.data(), static_cast<int>(body)) != 1)
+        return ppx::detail::openssl_fail();
+    if (enc) {
+        if (EVP_CipherFinal_ex(c, out.data() + body, &len) != 1 ||
+            EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, tag, out.data() + body) != 1)
+            return ppx::detail::openssl_fail();
+        return out_len;
+    }
+    std::uint8_t t[tag];
+    std::memcpy(t, in.data() + body, tag);
+    if (EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, tag, t) != 1) return ppx::detail::openssl_fail();
+    if (EVP_CipherFinal_ex(c, out.data() + body, &len) != 1) {
+        if (body != 0) OPENSSL_cleanse(out.data(), body);
+        return ppx::detail::openssl_fail(errc::crypto_failure, "aead: open failed");
+    }
+    return out_len;
+}
+
+} // namespace detail_aead
+
+/// AES-128-GCM (HPKE AEAD id 0x0001).
+struct aes128gcm {
+    static constexpr std::uint16_t id = 0x0001;
+    static constexpr std::size_t key_size = 16, nonce_size = 12, tag_size = 16;
+    static constexpr std::string_view name = "AES-128-GCM";
+    static result<std::size_t> seal(bytes_view key, bytes_view nonce, bytes_view aad, bytes_view pt, mutable_bytes out) noexcept {
+        return detail_aead::gcm<key_size>(true, key, nonce, aad, pt, out);
+    }
+    static result<std::size_t> open(bytes_view key, bytes_view nonce, bytes_view aad, bytes_view ct, mutable_bytes out) noexcept {
+        return detail_aead::gcm<key_size>(false, key, nonce, aad, ct, out);
+    }
+};
+
+/// AES-256-GCM (HPKE AEAD id 0x0002).
+struct aes256gcm {
+    static constexpr std::uint16_t id = 0x0002;
+    static constexpr std::size_t key_size = 32, nonce_size = 12, tag_size = 16;
+    static constexpr std::string_view name = "AES-256-GCM";
+    static result<std::size_t> seal(bytes_view key, bytes_view nonce, bytes_view aad, bytes_view pt, mutable_bytes out) noexcept {
+        return detail_aead::gcm<key_size>(true, key, nonce, aad, pt, out);
+    }
+    static result<std::size_t> open(bytes_view key, bytes_view nonce, bytes_view aad, bytes_view ct, mutable_bytes out) noexcept {
+        return detail_aead::gcm<key_size>(false, key, nonce, aad, ct, out);
+    }
+};
+
+/// ChaCha20-Poly1305 (RFC 8439; HPKE AEAD id 0x0003), from libsodium.
+struct chacha20poly1305 {
+    static constexpr std::uint16_t id = 0x0003;
+    static constexpr std::size_t key_size = 32, nonce_size = 12, tag_size = 16;
+    static constexpr std::string_view name = "ChaCha20Poly1305";
+    static result<std::size_t> seal(bytes_view key, bytes_view nonce, bytes_view aad, bytes_view pt, mutable_bytes out) noexcept {
+        if (key.size() != key_size || nonce.size() != nonce_size) return fail(errc::misuse, "aead: bad key or nonce length");
+        if (out.size() < pt.size() + tag_size) return fail(errc::buffer_too_small, "aead: output buffer too small");
+        if (!ppx::detail::sodium_ready()) return fail(errc::internal, "libsodium unavailable");
+        crypto_aead_chacha20poly1305_ietf_encrypt_detached(out.data(), out.data() + pt.size(), nullptr, pt.data(), pt.size(),
+                                                          aad.data(), aad.size(), nullptr, nonce.data(), key.data());
+        return pt.size() + tag_size;
+    }
+    static result<std::size_t> open(bytes_view key, bytes_view nonce, bytes_view aad, bytes_view ct, mutable_bytes out) noexcept {
+        if (key.size() != key_size || nonce.size() != nonce_size) return fail(errc::misuse, "aead: bad key or nonce length");
+        if (ct.size() < tag_size) return fail(errc::crypto_failure, "aead: open failed");
+        const std::size_t n = ct.size() - tag_size;
+        if (out.size() < n) return fail(errc::buffer_too_small, "aead: output buffer too small");
+        if (!ppx::detail::sodium_ready()) return fail(errc::internal, "libsodium unavailable");
+        // libsodium verifies the tag before decrypting, so nothing is written on failure.
+        if (crypto_aead_chacha20poly1305_ietf_decrypt_detached(out.data(), nullptr, ct.data(), n, ct.data() + n, aad.data(),
+                                                              aad.size(), nonce.data(), key.data()) != 0)
+            return fail(errc::crypto_failure, "aead: open failed");
+        return n;
+    }
+};
+
+/// What an AEAD policy provides.
+template <class A>
+concept aead_algorithm = requires(bytes_view v, mutable_bytes m) {
+    { A::id } -> std::convertible_to<std::uint16_t>;
+    { A::key_size } -> std::convertible_to<std::size_t>;
+    { A::nonce_size } -> std::convertible_to<std::size_t>;
+    { A::tag_size } -> std::convertible_to<std::size_t>;
+    { A::seal(v, v, v, v, m) } -> std::same_as<result<std::size_t>>;
+    { A::open(v, v, v, v, m) } -> std::same_as<result<std::size_t>>;
+};
+
+} // namespace ppx::crypto

@@ -1,0 +1,4 @@
+// ppx/ppx.hpp: the whole library.
+#pragma once
+
+#include <ppx/core.hpp>
