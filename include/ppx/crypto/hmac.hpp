@@ -114,7 +114,7 @@ struct hkdf {
 
     /// HKDF-Expand(prk, info, L = out.size()) with info the concatenation of `info`.
     /// Fails with errc::misuse if L > 255 * HashLen; nothing is written then.
-    static result<void> expand(const hmac_key<H>& prk, byte_parts info, mutable_bytes out) noexcept {
+    static result<void> expand(const hmac_key<H>& prk, std::span<const bytes_view> info, mutable_bytes out) noexcept {
         if (out.size() > max_output) return fail(errc::misuse, "hkdf: output too long");
         std::uint8_t t[hash_len];
         wipe_on_exit wt(t);
@@ -130,6 +130,10 @@ struct hkdf {
             done += n;
         }
         return ok();
+    }
+
+    static result<void> expand(const hmac_key<H>& prk, byte_parts info, mutable_bytes out) noexcept {
+        return expand(prk, std::span<const bytes_view>(info.begin(), info.size()), out);
     }
 
     static result<void> expand(bytes_view prk, byte_parts info, mutable_bytes out) noexcept {

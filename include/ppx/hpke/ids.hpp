@@ -1,0 +1,68 @@
+// ppx/hpke/ids.hpp: RFC 9180 algorithm identifiers, modes and size bounds.
+//
+// Enum values equal the IANA "HPKE" registry numbers, so they go on the wire unchanged.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace ppx::hpke {
+
+/// KEM identifiers (RFC 9180 §7.1, IANA HPKE KEM Identifiers).
+enum class kem_id : std::uint16_t {
+    p256_sha256 = 0x0010,    ///< DHKEM(P-256, HKDF-SHA256)
+    p384_sha384 = 0x0011,    ///< DHKEM(P-384, HKDF-SHA384)
+    p521_sha512 = 0x0012,    ///< DHKEM(P-521, HKDF-SHA512)
+    x25519_sha256 = 0x0020,  ///< DHKEM(X25519, HKDF-SHA256)
+    x448_sha512 = 0x0021,    ///< DHKEM(X448, HKDF-SHA512)
+    ml_kem_768 = 0x0041,     ///< ML-KEM-768 (draft-ietf-hpke-pq)
+    ml_kem_1024 = 0x0042,    ///< ML-KEM-1024 (draft-ietf-hpke-pq)
+    x_wing = 0x647a,         ///< X-Wing, X25519 + ML-KEM-768 (draft-ietf-hpke-pq)
+};
+
+/// KDF identifiers (RFC 9180 §7.2).
+enum class kdf_id : std::uint16_t {
+    hkdf_sha256 = 0x0001,
+    hkdf_sha384 = 0x0002,
+    hkdf_sha512 = 0x0003,
+};
+
+/// AEAD identifiers (RFC 9180 §7.3).
+enum class aead_id : std::uint16_t {
+    aes128gcm = 0x0001,
+    aes256gcm = 0x0002,
+    chacha20poly1305 = 0x0003,
+    export_only = 0xffff,  ///< no encryption; the context can only Export
+};
+
+/// HPKE modes (RFC 9180 §5, Table 1).
+enum class mode : std::uint8_t {
+    base = 0x00,
+    psk = 0x01,
+    auth = 0x02,
+    auth_psk = 0x03,
+};
+
+/// The three ids that name a ciphersuite.
+struct suite_ids {
+    kem_id kem;
+    kdf_id kdf;
+    aead_id aead;
+    friend constexpr bool operator==(const suite_ids&, const suite_ids&) = default;
+};
+
+/// Upper bounds over every KEM ppx supports, for callers sizing stack buffers.
+inline constexpr std::size_t max_enc_size = 1568;          ///< ML-KEM-1024 ciphertext
+inline constexpr std::size_t max_public_key_size = 1568;   ///< ML-KEM-1024 encapsulation key
+inline constexpr std::size_t max_private_key_size = 66;    ///< P-521 scalar (PQ KEMs store 32/64-byte seeds)
+inline constexpr std::size_t max_shared_secret_size = 64;  ///< DHKEM(P-521/X448)
+inline constexpr std::size_t max_hash_size = 64;           ///< HKDF-SHA512 Nh
+inline constexpr std::size_t max_key_size = 32;            ///< AES-256 / ChaCha20 Nk
+inline constexpr std::size_t nonce_size = 12;              ///< Nn of every AEAD
+inline constexpr std::size_t tag_size = 16;                ///< Nt of every AEAD
+
+/// RFC 9180 §9.5: a PSK must carry at least 32 bytes of entropy; shorter ones are refused.
+inline constexpr std::size_t min_psk_size = 32;
+
+} // namespace ppx::hpke

@@ -1,0 +1,110 @@
+// ppx/hpke/kdf.hpp: HKDF-SHA256/384/512 as HPKE KDFs, with RFC 9180's labeled operations.
+//
+// LabeledExtract and LabeledExpand (RFC 9180 §4) are written over crypto::hmac_key so the
+// labels and suite id stream into the MAC without being concatenated into a buffer: no
+// allocation, and the cost is the compressions the RFC implies.
+#pragma once
+
+#include <ppx/crypto/hmac.hpp>
+#include <ppx/hpke/ids.hpp>
+
+namespace ppx::hpke {
+
+/// The "HPKE-v1" prefix of every labeled input (RFC 9180 §4).
+inline constexpr std::string_view version_label = "HPKE-v1";
+
+/// Labeled operations of one KDF, as a table so runtime suites can hold a pointer to it.
+struct kdf_ops {
+    kdf_id id;
+    std::size_t n_h;  ///< Nh: output size of Extract
+    /// LabeledExtract(salt, label, ikm) into prk (prk.size() == Nh). `ikm` is the concatenation of parts.
+    void (*labeled_extract)(bytes_view suite_id, bytes_view salt, std::string_view label, crypto::byte_parts ikm,
+                            mutable_bytes prk) noexcept;
+    /// LabeledExpand(prk, label, info, L = out.size()). errc::misuse if L > 255*Nh or L >= 2^16.
+    result<void> (*labeled_expand)(bytes_view suite_id, bytes_view prk, std::string_view label, crypto::byte_parts info,
+                                   mutable_bytes out) noexcept;
+    /// The tail of KeySchedule (RFC 9180 §5.1): secret = LabeledExtract(shared_secret, "secret", psk),
+    /// then key (key.size() = Nk, may be empty), base_nonce (Nn, may be empty) and
+    /// exporter_secret (Nh) expanded from it with key_schedule_context.
+    result<void> (*schedule)(bytes_view suite_id, bytes_view shared_secret, bytes_view psk, bytes_view key_schedule_context,
+                             mutable_bytes key, mutable_bytes base_nonce, mutable_bytes exporter_secret) noexcept;
+};
+
+/// An HKDF over hash H, as an HPKE KDF policy.
+template <crypto::hash_function H, kdf_id Id>
+struct hkdf_kdf {
+    using hash = H;
+    static constexpr kdf_id id = Id;
+    static constexpr std::size_t n_h = H::digest_size;
+
+    /// RFC 9180 §4: Extract(salt, "HPKE-v1" || suite_id || label || ikm).
+    static void labeled_extract(bytes_view suite_id, bytes_view salt, std::string_view label, crypto::byte_parts ikm,
+                                std::span<std::uint8_t, n_h> prk) noexcept {
+        auto run = [&](const crypto::hmac_key<H>& k) {
+            auto c = k.start();
+            c.update(as_bytes(version_label)).update(suite_id).update(as_bytes(label));
+            for (auto p : ikm) c.update(p);
+            c.final(prk);
+        };
+        if (salt.empty()) return run(crypto::hmac_key<H>::zero());
+        run(crypto::hmac_key<H>(salt));
+    }
+
+    /// RFC 9180 §4: Expand(prk, I2OSP(L, 2) || "HPKE-v1" || suite_id || label || info, L), with the
+    /// PRK already absorbed into `prk`.
+    static result<void> labeled_expand(const crypto::hmac_key<H>& prk, bytes_view suite_id, std::string_view label,
+                                       crypto::byte_parts info, mutable_bytes out) noexcept {
+        if (out.size() > 0xffff) return fail(errc::misuse, "hpke: expand length too large");
+        const std::uint8_t len[2] = {static_cast<std::uint8_t>(out.size() >> 8), static_cast<std::uint8_t>(out.size())};
+        // At most 6 parts precede info; HKDF takes one initializer list, so fold info in by
+        // expanding with a small fixed array of views.
+        bytes_view parts[16];
+        std::size_t n = 0;
+        parts[n++] = bytes_view(len, 2);
+        parts[n++] = as_bytes(version_label);
+        parts[n++] = suite_id;
+        parts[n++] = as_bytes(label);
+        for (auto p : info) {
+            if (n == std::size(parts)) return fail(errc::misuse, "hpke: too many info parts");
+            parts[n++] = p;
+        }
+        return crypto::hkdf<H>::expand(prk, std::span<const bytes_view>(parts, n), out);
+    }
+
+    static result<void> schedule(bytes_view suite_id, bytes_view shared_secret, bytes_view psk, bytes_view ksc,
+                                 mutable_bytes key, mutable_bytes base_nonce, mutable_bytes exporter_secret) noexcept {
+        std::uint8_t secret[n_h];
+        wipe_on_exit ws(secret);
+        labeled_extract(suite_id, shared_secret, "secret", {psk}, secret);
+        // One HMAC key for the three expansions: the pads of `secret` are absorbed once.
+        const crypto::hmac_key<H> k(secret);
+        if (!key.empty()) PPX_TRY(labeled_expand(k, suite_id, "key", {ksc}, key));
+        if (!base_nonce.empty()) PPX_TRY(labeled_expand(k, suite_id, "base_nonce", {ksc}, base_nonce));
+        return labeled_expand(k, suite_id, "exp", {ksc}, exporter_secret);
+    }
+
+    static constexpr kdf_ops ops = {
+        Id, n_h,
+        [](bytes_view suite_id, bytes_view salt, std::string_view label, crypto::byte_parts ikm, mutable_bytes prk) noexcept {
+            labeled_extract(suite_id, salt, label, ikm, std::span<std::uint8_t, n_h>(prk.data(), n_h));
+        },
+        [](bytes_view suite_id, bytes_view prk, std::string_view label, crypto::byte_parts info, mutable_bytes out) noexcept {
+            return labeled_expand(crypto::hmac_key<H>(prk), suite_id, label, info, out);
+        },
+        &schedule,
+    };
+
+};
+
+using hkdf_sha256 = hkdf_kdf<crypto::sha256, kdf_id::hkdf_sha256>;
+using hkdf_sha384 = hkdf_kdf<crypto::sha384, kdf_id::hkdf_sha384>;
+using hkdf_sha512 = hkdf_kdf<crypto::sha512, kdf_id::hkdf_sha512>;
+
+/// What an HPKE KDF policy provides.
+template <class K>
+concept kdf_policy = requires {
+    { K::ops } -> std::convertible_to<const kdf_ops&>;
+    { K::n_h } -> std::convertible_to<std::size_t>;
+};
+
+} // namespace ppx::hpke
