@@ -116,7 +116,8 @@ struct hpke_vector {
 } // namespace
 
 TEST_CASE("RFC 9180 test vectors: all 128, every encryption and export", "[hpke][vectors]") {
-    const auto all = ppx::test::load_json("hpke/test-vectors.json");
+    // Loaded once: Catch2 re-enters the test case for every DYNAMIC_SECTION.
+    static const auto all = ppx::test::load_json("hpke/test-vectors.json");
     REQUIRE(all.size() == 128);
     std::size_t encryptions = 0, exports = 0;
     for (const auto& j : all) {
