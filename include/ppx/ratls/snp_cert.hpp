@@ -328,7 +328,8 @@ struct chain_result {
 /// store. An ARK in `extra` must be one the store trusts, byte for byte. If `crl` is given (a
 /// DER/PEM X509 CRL issued by the ARK, as KDS serves), the intermediate's serial must not be on
 /// it, and the CRL's signature must verify under the ARK. Fails with errc::key_mismatch if no
-/// trusted anchor of the VCEK's product issued it, errc::crypto_failure on a bad signature,
+/// trusted anchor of the VCEK's product issued it (including when a same-named intermediate's
+/// signature does not verify), errc::crypto_failure when the CRL's signature does not verify,
 /// errc::policy if a certificate is revoked.
 inline result<chain_result> verify_chain(const vcek& v, const trust_store& store, const std::vector<x509_ptr>& extra,
                                          bytes_view crl = {}) {
@@ -363,7 +364,8 @@ inline result<chain_result> verify_chain(const vcek& v, const trust_store& store
             if (X509_cmp(inter, a.ark.get()) == 0) continue;
             // Both links must hold: the intermediate under this trusted ARK, the VCEK under it.
             if (!detail::verify_issued_by(inter, a.ark.get())) continue;
-            PPX_TRY(detail::verify_issued_by(vc, inter));
+            // A same-named intermediate that did not sign this VCEK: try the next candidate.
+            if (!detail::verify_issued_by(vc, inter)) continue;
             chain_result cr;
             cr.root = &a;
             PPX_TRY_ASSIGN(auto inb, detail::asn1_time_unix(X509_get0_notBefore(inter)));
