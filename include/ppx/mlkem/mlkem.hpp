@@ -184,9 +184,12 @@ inline void decaps_internal(std::uint8_t ss[32], const polyvec<P::k>& s_hat, con
 }
 
 /// K-PKE.KeyGen + ML-KEM.KeyGen_internal (FIPS 203 Algorithms 13 and 16) from d and z.
-/// Writes ek (encapsulation_key_size bytes) and dk (decapsulation_key_size bytes).
+/// Writes ek (encapsulation_key_size bytes) and dk (decapsulation_key_size bytes). When
+/// `s_hat_out` and `ek_out` are given, also leaves the expanded key there (s_hat, t_hat,
+/// A_hat^T and H(ek)), so a key object built from a seed samples A only once.
 template <parameter_set P>
-inline void keygen_internal(std::uint8_t* ek, std::uint8_t* dk, const std::uint8_t d[32], const std::uint8_t z[32]) noexcept {
+inline void keygen_internal(std::uint8_t* ek, std::uint8_t* dk, const std::uint8_t d[32], const std::uint8_t z[32],
+                            polyvec<P::k>* s_hat_out = nullptr, expanded_ek<P>* ek_out = nullptr) noexcept {
     constexpr std::size_t k = P::k;
     struct work {
         std::uint8_t rho_sigma[64];
@@ -219,6 +222,13 @@ inline void keygen_internal(std::uint8_t* ek, std::uint8_t* dk, const std::uint8
     std::memcpy(dk + 384 * k, ek, P::encapsulation_key_size);
     keccak::sha3_256_of(std::span<std::uint8_t, 32>(dk + 768 * k + 32, 32), bytes_view(ek, P::encapsulation_key_size));
     std::memcpy(dk + 768 * k + 64, z, 32);
+    if (s_hat_out != nullptr && ek_out != nullptr) {
+        *s_hat_out = w.s;
+        ek_out->t_hat = w.t;
+        for (std::size_t i = 0; i < k; ++i)
+            for (std::size_t j = 0; j < k; ++j) ek_out->at[i][j] = w.a[j][i];
+        std::memcpy(ek_out->h.data(), dk + 768 * k + 32, 32);
+    }
 }
 
 /// FIPS 203 §7.3 "Hash check": H(dk[384k : 768k + 32]) == dk[768k + 32 : 768k + 64].
@@ -385,9 +395,8 @@ public:
     /// ML-KEM.KeyGen_internal (FIPS 203 Algorithm 16) from the seed d || z.
     static decapsulation_key from_seed(std::span<const std::uint8_t, seed_size> seed) noexcept {
         decapsulation_key out;
-        std::array<std::uint8_t, P::encapsulation_key_size> ek;
-        detail::keygen_internal<P>(ek.data(), out.dk_.data(), seed.data(), seed.data() + 32);
-        out.load();
+        detail::keygen_internal<P>(out.ek_.bytes_.data(), out.dk_.data(), seed.data(), seed.data() + 32, &out.s_hat_,
+                                   &out.ek_.x_);
         return out;
     }
 
