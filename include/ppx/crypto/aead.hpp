@@ -2,8 +2,11 @@
 //
 // AES-128-GCM and AES-256-GCM run on OpenSSL (AES-NI/VAES + CLMUL), ChaCha20-Poly1305 on
 // libsodium. seal() and open() are stateless and allocation-free: AES-GCM uses one
-// EVP_CIPHER_CTX per thread and cipher, created on first use, keyed per call and re-keyed
-// with zeros afterwards so no round keys outlive the call.
+// EVP_CIPHER_CTX per thread and key size, created on first use, keyed per call and re-keyed
+// with zeros afterwards so no round keys outlive the call. seal_cached()/open_cached() let a
+// long-lived key (an HPKE context) stay loaded in this thread's context between calls, and
+// forget() wipes it; a key used from several threads is wiped from another thread's context
+// only when that thread next loads a key or exits.
 //
 // Buffers: seal writes pt.size() + tag_size bytes (ciphertext then tag) into `out`;
 // open reads ct (ciphertext then tag) and writes ct.size() - tag_size bytes. `out` may
@@ -17,42 +20,76 @@
 #include <ppx/detail/openssl.hpp>
 #include <ppx/detail/sodium.hpp>
 
+#include <atomic>
 #include <climits>
 
 namespace ppx::crypto {
 
 namespace detail_aead {
 
-/// AES-GCM with a KeyLen-byte key (16 or 32), through a per-thread context of that cipher.
+/// A process-unique, non-zero id for a key that will be used many times (see aes_gcm::seal_cached).
+inline std::uint64_t new_key_id() noexcept {
+    static std::atomic<std::uint64_t> next{1};
+    return next.fetch_add(1, std::memory_order_relaxed);
+}
+
+/// The per-thread EVP context of one AES-GCM key size, and which cached key it holds.
 template <std::size_t KeyLen>
-inline result<std::size_t> gcm(bool enc, bytes_view key, bytes_view nonce, bytes_view aad, bytes_view in,
+struct gcm_thread_state {
+    ppx::detail::evp_cipher_ctx_ptr ctx;
+    std::uint64_t loaded = 0;  ///< id of the key in ctx, 0 if none (zero key)
+
+    gcm_thread_state() {
+        ctx.reset(EVP_CIPHER_CTX_new());
+        const EVP_CIPHER* cipher = KeyLen == 16 ? EVP_aes_128_gcm() : EVP_aes_256_gcm();
+        if (ctx && EVP_CipherInit_ex(ctx.get(), cipher, nullptr, nullptr, nullptr, 1) != 1) ctx.reset();
+    }
+    /// Replaces the round keys in the context with those of the zero key.
+    void unload() noexcept {
+        static constexpr std::uint8_t zero_key[32] = {};
+        if (ctx) EVP_CipherInit_ex(ctx.get(), nullptr, nullptr, zero_key, nullptr, -1);
+        loaded = 0;
+    }
+    ~gcm_thread_state() { unload(); }
+    static gcm_thread_state& get() noexcept {
+        // One context per thread and key size: never shared across threads, created on first use.
+        thread_local gcm_thread_state s;
+        return s;
+    }
+};
+
+/// AES-GCM with a KeyLen-byte key (16 or 32) on this thread's context. key_id == 0 means a
+/// one-off key: it is loaded, used and unloaded. A non-zero key_id (from new_key_id()) stays
+/// loaded so the next call with the same id skips the key schedule; forget() unloads it.
+template <std::size_t KeyLen>
+inline result<std::size_t> gcm(bool enc, std::uint64_t key_id, bytes_view key, bytes_view nonce, bytes_view aad, bytes_view in,
                                mutable_bytes out) noexcept {
     static_assert(KeyLen == 16 || KeyLen == 32);
-    constexpr std::size_t tag = 16, key_len = KeyLen;
-    // One context per thread and cipher: keyed per call, never shared across threads.
-    thread_local ppx::detail::evp_cipher_ctx_ptr ctx = [] {
-        const EVP_CIPHER* cipher = KeyLen == 16 ? EVP_aes_128_gcm() : EVP_aes_256_gcm();
-        ppx::detail::evp_cipher_ctx_ptr c(EVP_CIPHER_CTX_new());
-        if (c && EVP_CipherInit_ex(c.get(), cipher, nullptr, nullptr, nullptr, 1) != 1) c.reset();
-        return c;
-    }();
-    if (!ctx) return ppx::detail::openssl_fail();
-    if (key.size() != key_len || nonce.size() != 12) return fail(errc::misuse, "aead: bad key or nonce length");
+    constexpr std::size_t tag = 16;
+    auto& ts = gcm_thread_state<KeyLen>::get();
+    if (!ts.ctx) return ppx::detail::openssl_fail();
+    if (key.size() != KeyLen || nonce.size() != 12) return fail(errc::misuse, "aead: bad key or nonce length");
     if (in.size() > INT_MAX - 32 || aad.size() > INT_MAX) return fail(errc::limit_exceeded, "aead: input too long");
     if (!enc && in.size() < tag) return fail(errc::crypto_failure, "aead: open failed");
     const std::size_t out_len = enc ? in.size() + tag : in.size() - tag;
     if (out.size() < out_len) return fail(errc::buffer_too_small, "aead: output buffer too small");
 
-    static constexpr std::uint8_t zero_key[32] = {};
-    struct rekey_on_exit {
-        EVP_CIPHER_CTX* c;
-        ~rekey_on_exit() { EVP_CipherInit_ex(c, nullptr, nullptr, zero_key, nullptr, -1); }
-    } rekey{ctx.get()};
+    struct unload_one_off {
+        gcm_thread_state<KeyLen>& ts;
+        bool active;
+        ~unload_one_off() {
+            if (active) ts.unload();
+        }
+    } guard{ts, key_id == 0};
 
-    EVP_CIPHER_CTX* c = ctx.get();
+    EVP_CIPHER_CTX* c = ts.ctx.get();
     int len = 0;
     const std::size_t body = enc ? in.size() : in.size() - tag;
-    if (EVP_CipherInit_ex(c, nullptr, nullptr, key.data(), nonce.data(), enc ? 1 : 0) != 1) return ppx::detail::openssl_fail();
+    const bool need_key = key_id == 0 || ts.loaded != key_id;
+    if (need_key) ts.loaded = 0;
+    if (EVP_CipherInit_ex(c, nullptr, nullptr, need_key ? key.data() : nullptr, nonce.data(), enc ? 1 : 0) != 1)
+        return ppx::detail::openssl_fail();
+    if (need_key) ts.loaded = key_id;
     if (!aad.empty() && EVP_CipherUpdate(c, nullptr, &len, aad.data(), static_cast<int>(aad.size())) != 1)
         return ppx::detail::openssl_fail();
     if (body != 0 && EVP_CipherUpdate(c, out.data(), &len, in.data(), static_cast<int>(body)) != 1)
@@ -81,10 +118,26 @@ struct aes128gcm {
     static constexpr std::size_t key_size = 16, nonce_size = 12, tag_size = 16;
     static constexpr std::string_view name = "AES-128-GCM";
     static result<std::size_t> seal(bytes_view key, bytes_view nonce, bytes_view aad, bytes_view pt, mutable_bytes out) noexcept {
-        return detail_aead::gcm<key_size>(true, key, nonce, aad, pt, out);
+        return detail_aead::gcm<key_size>(true, 0, key, nonce, aad, pt, out);
     }
     static result<std::size_t> open(bytes_view key, bytes_view nonce, bytes_view aad, bytes_view ct, mutable_bytes out) noexcept {
-        return detail_aead::gcm<key_size>(false, key, nonce, aad, ct, out);
+        return detail_aead::gcm<key_size>(false, 0, key, nonce, aad, ct, out);
+    }
+    /// As seal/open, for a key used many times: `key_id` (from detail_aead::new_key_id()) lets
+    /// this thread keep the key schedule loaded between calls; call forget(key_id) when the key
+    /// is destroyed so its round keys are wiped.
+    static result<std::size_t> seal_cached(std::uint64_t key_id, bytes_view key, bytes_view nonce, bytes_view aad, bytes_view pt,
+                                           mutable_bytes out) noexcept {
+        return detail_aead::gcm<key_size>(true, key_id, key, nonce, aad, pt, out);
+    }
+    static result<std::size_t> open_cached(std::uint64_t key_id, bytes_view key, bytes_view nonce, bytes_view aad, bytes_view ct,
+                                           mutable_bytes out) noexcept {
+        return detail_aead::gcm<key_size>(false, key_id, key, nonce, aad, ct, out);
+    }
+    /// Unloads `key_id` from this thread's context if it is loaded there.
+    static void forget(std::uint64_t key_id) noexcept {
+        auto& ts = detail_aead::gcm_thread_state<key_size>::get();
+        if (key_id != 0 && ts.loaded == key_id) ts.unload();
     }
 };
 
@@ -94,10 +147,26 @@ struct aes256gcm {
     static constexpr std::size_t key_size = 32, nonce_size = 12, tag_size = 16;
     static constexpr std::string_view name = "AES-256-GCM";
     static result<std::size_t> seal(bytes_view key, bytes_view nonce, bytes_view aad, bytes_view pt, mutable_bytes out) noexcept {
-        return detail_aead::gcm<key_size>(true, key, nonce, aad, pt, out);
+        return detail_aead::gcm<key_size>(true, 0, key, nonce, aad, pt, out);
     }
     static result<std::size_t> open(bytes_view key, bytes_view nonce, bytes_view aad, bytes_view ct, mutable_bytes out) noexcept {
-        return detail_aead::gcm<key_size>(false, key, nonce, aad, ct, out);
+        return detail_aead::gcm<key_size>(false, 0, key, nonce, aad, ct, out);
+    }
+    /// As seal/open, for a key used many times: `key_id` (from detail_aead::new_key_id()) lets
+    /// this thread keep the key schedule loaded between calls; call forget(key_id) when the key
+    /// is destroyed so its round keys are wiped.
+    static result<std::size_t> seal_cached(std::uint64_t key_id, bytes_view key, bytes_view nonce, bytes_view aad, bytes_view pt,
+                                           mutable_bytes out) noexcept {
+        return detail_aead::gcm<key_size>(true, key_id, key, nonce, aad, pt, out);
+    }
+    static result<std::size_t> open_cached(std::uint64_t key_id, bytes_view key, bytes_view nonce, bytes_view aad, bytes_view ct,
+                                           mutable_bytes out) noexcept {
+        return detail_aead::gcm<key_size>(false, key_id, key, nonce, aad, ct, out);
+    }
+    /// Unloads `key_id` from this thread's context if it is loaded there.
+    static void forget(std::uint64_t key_id) noexcept {
+        auto& ts = detail_aead::gcm_thread_state<key_size>::get();
+        if (key_id != 0 && ts.loaded == key_id) ts.unload();
     }
 };
 
@@ -126,6 +195,16 @@ struct chacha20poly1305 {
             return fail(errc::crypto_failure, "aead: open failed");
         return n;
     }
+    // libsodium's ChaCha20 has no key schedule: the cached forms are the plain ones.
+    static result<std::size_t> seal_cached(std::uint64_t, bytes_view key, bytes_view nonce, bytes_view aad, bytes_view pt,
+                                           mutable_bytes out) noexcept {
+        return seal(key, nonce, aad, pt, out);
+    }
+    static result<std::size_t> open_cached(std::uint64_t, bytes_view key, bytes_view nonce, bytes_view aad, bytes_view ct,
+                                           mutable_bytes out) noexcept {
+        return open(key, nonce, aad, ct, out);
+    }
+    static void forget(std::uint64_t) noexcept {}
 };
 
 /// What an AEAD policy provides.

@@ -106,7 +106,10 @@ public:
     context& operator=(const context&) = delete;
     context(context&& o) noexcept : suite_(o.suite_), role_(o.role_) { take(o); }
     context& operator=(context&& o) noexcept {
-        if (this != &o) take(o);
+        if (this != &o) {
+            clear();
+            take(o);
+        }
         return *this;
     }
     ~context() { clear(); }
@@ -120,7 +123,7 @@ public:
         PPX_TRY(check_usable());
         std::uint8_t nonce[nonce_size];
         compute_nonce(nonce);
-        PPX_TRY_ASSIGN(std::size_t n, suite_.aead().seal(key(), bytes_view(nonce, n_n()), aad, pt, out));
+        PPX_TRY_ASSIGN(std::size_t n, suite_.aead().seal_cached(key_id_, key(), bytes_view(nonce, n_n()), aad, pt, out));
         ++seq_;
         return n;
     }
@@ -140,7 +143,7 @@ public:
         PPX_TRY(check_usable());
         std::uint8_t nonce[nonce_size];
         compute_nonce(nonce);
-        PPX_TRY_ASSIGN(std::size_t n, suite_.aead().open(key(), bytes_view(nonce, n_n()), aad, ct, out));
+        PPX_TRY_ASSIGN(std::size_t n, suite_.aead().open_cached(key_id_, key(), bytes_view(nonce, n_n()), aad, ct, out));
         ++seq_;
         return n;
     }
@@ -184,7 +187,7 @@ public:
     }
 
 private:
-    context(const hpke::suite& s, role r) noexcept : suite_(s), role_(r) {}
+    context(const hpke::suite& s, role r) noexcept : suite_(s), role_(r), key_id_(crypto::detail_aead::new_key_id()) {}
 
     std::size_t n_n() const noexcept { return suite_.aead().n_n; }
     bytes_view key() const noexcept { return bytes_view(key_.data(), suite_.aead().n_k); }
@@ -205,6 +208,7 @@ private:
         for (std::size_t i = 0; i < 8 && i < nn; ++i) nonce[nn - 1 - i] ^= static_cast<std::uint8_t>(seq_ >> (8 * i));
     }
     void clear() noexcept {
+        if (live_ && suite_.aead().forget) suite_.aead().forget(key_id_);
         wipe(key_);
         wipe(base_nonce_);
         wipe(exporter_secret_);
@@ -213,18 +217,21 @@ private:
         suite_ = o.suite_;
         role_ = o.role_;
         seq_ = o.seq_;
+        key_id_ = o.key_id_;
         key_ = o.key_;
         base_nonce_ = o.base_nonce_;
         exporter_secret_ = o.exporter_secret_;
         live_ = o.live_;
-        o.clear();
+        // The key (and its id) now belong to *this: wipe the source without unloading it.
         o.live_ = false;
+        o.clear();
     }
 
     hpke::suite suite_;
     role role_;
     std::uint64_t seq_ = 0;
     bool live_ = true;
+    std::uint64_t key_id_ = 0;
     std::array<std::uint8_t, max_key_size> key_{};
     std::array<std::uint8_t, nonce_size> base_nonce_{};
     std::array<std::uint8_t, max_hash_size> exporter_secret_{};
