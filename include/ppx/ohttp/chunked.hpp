@@ -211,7 +211,7 @@ public:
             if (!k) return poison(k.error());
             keys_.emplace(std::move(*k));
         }
-        auto r = splitter_.feed(piece, state_.suite().overhead(), opener(), on_plaintext);
+        auto r = splitter_.feed(piece, state_.suite().overhead(), [this](bytes_view c, bool f, mutable_bytes o) { return open_chunk(c, f, o); }, on_plaintext);
         if (!r) return poison(r.error());
         return ok();
     }
@@ -223,7 +223,7 @@ public:
         if (failed_) return unexpected(err_);
         if (done_) return fail(errc::misuse, "ohttp: response already finished");
         if (!keys_) return poison(error{errc::malformed, "ohttp: truncated response nonce"});
-        auto r = splitter_.finish(state_.suite().overhead(), opener(), on_plaintext);
+        auto r = splitter_.finish(state_.suite().overhead(), [this](bytes_view c, bool f, mutable_bytes o) { return open_chunk(c, f, o); }, on_plaintext);
         if (!r) return poison(r.error());
         done_ = true;
         return ok();
@@ -244,19 +244,17 @@ private:
     chunked_response_receiver(detail::response_state st, chunk_limits lim) noexcept
         : state_(std::move(st)), splitter_(lim) {}
 
-    auto opener() {
-        return [this](bytes_view ct, bool final, mutable_bytes out) -> result<std::size_t> {
-            // draft-08 §6.2: at most 256^Nn chunks; ppx's 64-bit counter stops at its wrap.
-            if (counter_ == std::numeric_limits<std::uint64_t>::max()) return fail(errc::limit_exceeded, "ohttp: chunk counter exhausted");
-            std::uint8_t nonce[hpke::nonce_size];
-            const std::size_t nn = state_.suite().aead().n_n;
-            keys_->chunk_nonce(counter_, mutable_bytes(nonce, nn));
-            auto n = state_.suite().aead().open(keys_->key(), bytes_view(nonce, nn), final ? as_bytes(final_chunk_aad) : bytes_view{},
-                                                ct, out);
-            if (!n) return n.error().code == errc::crypto_failure ? fail(errc::crypto_failure) : unexpected(n.error());
-            ++counter_;
-            return *n;
-        };
+    result<std::size_t> open_chunk(bytes_view ct, bool final, mutable_bytes out) {
+        // draft-08 §6.2: at most 256^Nn chunks; ppx's 64-bit counter stops at its wrap.
+        if (counter_ == std::numeric_limits<std::uint64_t>::max()) return fail(errc::limit_exceeded, "ohttp: chunk counter exhausted");
+        std::uint8_t nonce[hpke::nonce_size];
+        const std::size_t nn = state_.suite().aead().n_n;
+        keys_->chunk_nonce(counter_, mutable_bytes(nonce, nn));
+        auto n = state_.suite().aead().open(keys_->key(), bytes_view(nonce, nn), final ? as_bytes(final_chunk_aad) : bytes_view{},
+                                            ct, out);
+        if (!n) return n.error().code == errc::crypto_failure ? fail(errc::crypto_failure) : unexpected(n.error());
+        ++counter_;
+        return *n;
     }
     unexpected poison(error e) noexcept {
         failed_ = true;
@@ -298,7 +296,7 @@ public:
             if (!r) return poison(r.error());
             if (!ctx_) return ok();
         }
-        auto r = splitter_.feed(piece, ctx_->suite().overhead(), opener(), on_plaintext);
+        auto r = splitter_.feed(piece, ctx_->suite().overhead(), [this](bytes_view c, bool f, mutable_bytes o) { return open_chunk(c, f, o); }, on_plaintext);
         if (!r) return poison(r.error());
         return ok();
     }
@@ -308,7 +306,7 @@ public:
         if (failed_) return unexpected(err_);
         if (done_) return fail(errc::misuse, "ohttp: request already finished");
         if (!ctx_) return poison(error{errc::malformed, "ohttp: truncated chunked request header"});
-        auto r = splitter_.finish(ctx_->suite().overhead(), opener(), on_plaintext);
+        auto r = splitter_.finish(ctx_->suite().overhead(), [this](bytes_view c, bool f, mutable_bytes o) { return open_chunk(c, f, o); }, on_plaintext);
         if (!r) return poison(r.error());
         done_ = true;
         return ok();
@@ -362,12 +360,10 @@ private:
         ctx_.emplace(std::move(ctx));
         return ok();
     }
-    auto opener() {
-        return [this](bytes_view ct, bool final, mutable_bytes out) -> result<std::size_t> {
-            auto n = ctx_->open(final ? as_bytes(final_chunk_aad) : bytes_view{}, ct, out);
-            if (!n) return n.error().code == errc::crypto_failure ? fail(errc::crypto_failure) : unexpected(n.error());
-            return *n;
-        };
+    result<std::size_t> open_chunk(bytes_view ct, bool final, mutable_bytes out) {
+        auto n = ctx_->open(final ? as_bytes(final_chunk_aad) : bytes_view{}, ct, out);
+        if (!n) return n.error().code == errc::crypto_failure ? fail(errc::crypto_failure) : unexpected(n.error());
+        return *n;
     }
     unexpected poison(error e) noexcept {
         failed_ = true;
