@@ -106,7 +106,9 @@ void issue_and_redeem(int type, int count) {
 
     server srv({"token", "serve-issuer", "--listen", "127.0.0.1:0", "--type", std::to_string(type), "--sk", sk});
     // Once with the request URL, once with the origin only (the directory gives the URL).
-    for (const std::string& url : std::vector<std::string>{"http://" + srv.address + "/token-request", "http://" + srv.address}) {
+    std::vector<std::string> urls{"http://" + srv.address + "/token-request"};
+    if (type == 2) urls.push_back("http://" + srv.address);
+    for (const std::string& url : urls) {
         const auto f = ok_json(run({"token", "fetch", "--issuer-url", url, "--challenge", challenge, "--token-key", tk, "--count",
                                     std::to_string(count)}));
         REQUIRE(f["tokens"].size() == static_cast<std::size_t>(count));
@@ -149,7 +151,7 @@ void issue_and_redeem(int type, int count) {
 #ifdef PPX_HAVE_HTTPLIB
 TEST_CASE("ppx token: fetch from serve-issuer over loopback HTTP, then verify", "[privacypass][cli]") {
     issue_and_redeem(2, 1);
-    issue_and_redeem(2, 3);
+    issue_and_redeem(2, 2);
     issue_and_redeem(1, 4);
     issue_and_redeem(5, 2);
 }
