@@ -3,7 +3,11 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(TARGETS ppx EXPORT ppxTargets)
+set(ppx_installed_targets ppx ppx_tls)
+if(TARGET ppx_redis)
+  list(APPEND ppx_installed_targets ppx_redis)
+endif()
+install(TARGETS ${ppx_installed_targets} EXPORT ppxTargets)
 install(EXPORT ppxTargets NAMESPACE ppx:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/ppx)
 
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/ppxConfig.cmake.in
