@@ -4,6 +4,7 @@
 
 #include <ppx/hpke/context.hpp>
 #include <ppx/hpke/dhkem.hpp>
+#include <ppx/hpke/kem_pq.hpp>
 
 namespace ppx::hpke {
 
@@ -15,6 +16,9 @@ inline result<const kem_ops*> find_kem(kem_id id) noexcept {
     case kem_id::p521_sha512: return &dhkem_p521_sha512::ops;
     case kem_id::x25519_sha256: return &dhkem_x25519_sha256::ops;
     case kem_id::x448_sha512: return &dhkem_x448_sha512::ops;
+    case kem_id::ml_kem_768: return &kem_ml_kem_768::ops;
+    case kem_id::ml_kem_1024: return &kem_ml_kem_1024::ops;
+    case kem_id::x_wing: return &kem_x_wing::ops;
     // KEM registry: add further KEMs here.
     default: break;
     }
