@@ -150,7 +150,7 @@ TEST_CASE("ratls: flipping any byte of a certificate never verifies", "[ratls][c
     auto cert = make_cert(machine());
     auto v = test_verifier();
     REQUIRE(v->verify(cert.der));
-    for (std::size_t i = 0; i < cert.der.size(); i += 3) {
+    for (std::size_t i = 0; i < cert.der.size(); i += 5) {
         auto m = cert.der;
         m[i] ^= 0x04;
         CHECK_FALSE(v->verify(m));
@@ -163,7 +163,7 @@ TEST_CASE("ratls: simulated reports round-trip in every version", "[ratls][snp]"
         deterministic_rng r(ver);
         simulated_snp_provider::options o;
         o.report_version = ver;
-        o.rsa_bits = 2048;
+        o.rsa_bits = 1024;  // test speed only; PSS-SHA384 with salt 48 needs >= 784 bits
         auto s = simulated_snp_provider::create(r, o);
         REQUIRE(s);
         std::array<std::uint8_t, 64> rd{};

@@ -29,11 +29,16 @@ inline simulated_snp_provider& machine(snp::product p = snp::product::milan) {
         REQUIRE(s);
         return std::move(*s);
     };
+    // Each machine is generated on first use only.
+    if (p == snp::product::turin) {
+        static simulated_snp_provider turin = make(snp::product::turin, 2);
+        return turin;
+    }
+    if (p == snp::product::genoa) {  // a second Milan machine (different chip and chain)
+        static simulated_snp_provider other = make(snp::product::milan, 3);
+        return other;
+    }
     static simulated_snp_provider milan = make(snp::product::milan, 1);
-    static simulated_snp_provider turin = make(snp::product::turin, 2);
-    static simulated_snp_provider other = make(snp::product::milan, 3);
-    if (p == snp::product::turin) return turin;
-    if (p == snp::product::genoa) return other;  // a second Milan machine (different chip and chain)
     return milan;
 }
 
