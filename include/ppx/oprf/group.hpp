@@ -49,6 +49,19 @@ struct ristretto255 {
     using scalar = secret<32, scalar_tag>;
 
     static element identity() noexcept { return element{}; }
+    /// The generator G (RFC 9496 §4.4 base point), encoded once per process.
+    static result<element> generator() noexcept {
+        static const std::array<std::uint8_t, 32> g = [] {
+            std::array<std::uint8_t, 32> out{};
+            std::uint8_t one[32] = {1};
+            if (!ppx::detail::sodium_ready() || crypto_scalarmult_ristretto255_base(out.data(), one) != 0) out.fill(0);
+            return out;
+        }();
+        if (ct_is_zero(g)) return fail(errc::internal, "oprf: libsodium unavailable");
+        element e;
+        e.b_ = g;
+        return e;
+    }
     static bool is_identity(const element& e) noexcept { return ct_is_zero(e.b_); }
     static bool is_zero(const scalar& s) noexcept { return ct_is_zero(s.expose()); }
     static bool scalar_equal(const scalar& a, const scalar& b) noexcept { return ct_equal(a.expose(), b.expose()); }
@@ -144,6 +157,12 @@ struct ristretto255 {
     /// a * P + b * Q for public scalars (libsodium has no variable-time path: two ladders).
     static result<element> mul2_public(const scalar& a, const element& p, const scalar& b, const element& q) noexcept {
         PPX_TRY_ASSIGN(auto x, mul(a, p));
+        PPX_TRY_ASSIGN(auto y, mul(b, q));
+        return add(x, y);
+    }
+    /// a * G + b * Q for public scalars (base-point table for a*G).
+    static result<element> mul_base_add_public(const scalar& a, const scalar& b, const element& q) noexcept {
+        PPX_TRY_ASSIGN(auto x, mul_base(a));
         PPX_TRY_ASSIGN(auto y, mul(b, q));
         return add(x, y);
     }
@@ -246,6 +265,13 @@ struct nist_group {
         element e;
         e.p_.reset(EC_POINT_new(group()));
         if (!e.p_ || EC_POINT_set_to_infinity(group(), e.p_.get()) != 1) return ppx::detail::openssl_fail();
+        return e;
+    }
+    /// The generator G of the curve.
+    static result<element> generator() noexcept {
+        element e;
+        e.p_.reset(EC_POINT_dup(EC_GROUP_get0_generator(group()), group()));
+        if (!e.p_) return ppx::detail::openssl_fail();
         return e;
     }
     static bool is_identity(const element& e) noexcept { return !e.p_ || EC_POINT_is_at_infinity(group(), e.p_.get()) == 1; }
@@ -378,6 +404,16 @@ struct nist_group {
 #pragma GCC diagnostic pop
 #endif
         if (rc != 1) return ppx::detail::openssl_fail();
+        return r;
+    }
+    /// a * G + b * Q, VARIABLE time: only for public scalars (one EC_POINT_mul, wNAF).
+    static result<element> mul_base_add_public(const scalar& a, const scalar& b, const element& q) noexcept {
+        if (!a.k_ || !b.k_ || !q.p_) return fail(errc::misuse, "oprf: empty operand");
+        element r;
+        r.p_.reset(EC_POINT_new(group()));
+        if (!r.p_) return ppx::detail::openssl_fail();
+        if (EC_POINT_mul(group(), r.p_.get(), a.k_.get(), q.p_.get(), b.k_.get(), detail_group::thread_ctx()) != 1)
+            return ppx::detail::openssl_fail();
         return r;
     }
     /// P + Q.

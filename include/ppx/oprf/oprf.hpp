@@ -194,6 +194,8 @@ public:
     /// The matching public key.
     ::ppx::oprf::public_key<S> public_key() const { return ::ppx::oprf::public_key<S>(pk_.clone()); }
     const typename group::scalar& scalar() const noexcept { return k_; }
+    /// pkS as a group element (no copy).
+    const typename group::element& public_element() const noexcept { return pk_; }
     private_key clone() const { return private_key(k_.clone(), pk_.clone()); }
 
 private:
@@ -292,13 +294,17 @@ inline result<typename S::group::scalar> challenge(mode m, bytes_view bm, const 
 }
 
 /// GenerateProof's final steps from the composites: t2 = r*A, t3 = r*M, c, s = r - c*k.
+/// A null `A` is the generator (RFC 9497's protocols always use A = G): t2 then uses the
+/// base-point multiplication.
 template <suite S>
-inline result<void> finish_proof(mode m, const typename S::group::scalar& k, const typename S::group::element& A,
+inline result<void> finish_proof(mode m, const typename S::group::scalar& k, const typename S::group::element* A,
                                  bytes_view bm, const typename S::group::element& M,
                                  const typename S::group::element& Z, const typename S::group::scalar& r,
                                  std::span<std::uint8_t, proof_size<S>> out) {
     using G = typename S::group;
-    PPX_TRY_ASSIGN(auto t2, G::mul(r, A));
+    auto t2r = A ? G::mul(r, *A) : G::mul_base(r);
+    if (!t2r) return unexpected(t2r.error());
+    auto& t2 = *t2r;
     PPX_TRY_ASSIGN(auto t3, G::mul(r, M));
     PPX_TRY_ASSIGN(auto c, challenge<S>(m, bm, M, Z, t2, t3));
     PPX_TRY_ASSIGN(auto ck, G::scalar_mul(c, k));
@@ -309,8 +315,9 @@ inline result<void> finish_proof(mode m, const typename S::group::scalar& k, con
 }
 
 /// VerifyProof's final steps from the composites (public values only: variable time).
+/// A null `A` is the generator.
 template <suite S>
-inline result<void> check_proof(mode m, const typename S::group::element& A, const typename S::group::element& B,
+inline result<void> check_proof(mode m, const typename S::group::element* A, const typename S::group::element& B,
                                 bytes_view bm, const typename S::group::element& M,
                                 const typename S::group::element& Z, bytes_view proof) {
     using G = typename S::group;
@@ -318,7 +325,9 @@ inline result<void> check_proof(mode m, const typename S::group::element& A, con
     PPX_TRY_ASSIGN(auto c, G::deserialize_scalar(proof.first(Ns<S>)));
     PPX_TRY_ASSIGN(auto s, G::deserialize_scalar(proof.last(Ns<S>)));
     // RFC 9497 §2.2.2: t2 = s*A + c*B, t3 = s*M + c*Z.
-    PPX_TRY_ASSIGN(auto t2, G::mul2_public(s, A, c, B));
+    auto t2r = A ? G::mul2_public(s, *A, c, B) : G::mul_base_add_public(s, c, B);
+    if (!t2r) return unexpected(t2r.error());
+    auto& t2 = *t2r;
     PPX_TRY_ASSIGN(auto t3, G::mul2_public(s, M, c, Z));
     if (G::is_identity(t2) || G::is_identity(t3)) return fail(errc::crypto_failure, "oprf: proof verification failed");
     PPX_TRY_ASSIGN(auto expected, challenge<S>(m, bm, M, Z, t2, t3));
@@ -348,7 +357,7 @@ inline result<void> generate_proof(mode m, const typename S::group::scalar& k, c
         PPX_TRY(comp.add(i, C[i], ci, nullptr, di));
     }
     PPX_TRY_ASSIGN(auto Z, G::mul(k, *comp.M()));  // ComputeCompositesFast
-    return detail_oprf::finish_proof<S>(m, k, A, bm, *comp.M(), Z, r, out);
+    return detail_oprf::finish_proof<S>(m, k, &A, bm, *comp.M(), Z, r, out);
 }
 
 /// RFC 9497 §2.2.2 VerifyProof(A, B, C, D, proof). Succeeds iff the proof verifies;
@@ -368,7 +377,7 @@ inline result<void> verify_proof(mode m, const typename S::group::element& A, co
         PPX_TRY(G::serialize_element(D[i], di));
         PPX_TRY(comp.add(i, C[i], ci, &D[i], di));
     }
-    return detail_oprf::check_proof<S>(m, A, B, bm, *comp.M(), *comp.Z(), proof);
+    return detail_oprf::check_proof<S>(m, &A, B, bm, *comp.M(), *comp.Z(), proof);
 }
 
 // ================================================================== client
@@ -448,21 +457,10 @@ inline result<void> unblind_hash(bytes_view input, const std::optional<bytes_vie
 
 } // namespace detail_oprf
 
-/// The encoding of the scalar 1 (used to obtain the generator through mul_base).
-template <suite S>
-inline std::array<std::uint8_t, Ns<S>> one_scalar() noexcept {
-    std::array<std::uint8_t, Ns<S>> one{};
-    if constexpr (std::is_same_v<typename S::group, ristretto255>) one[0] = 1;
-    else one[Ns<S> - 1] = 1;
-    return one;
-}
-
 /// The group generator G of suite S.
 template <suite S>
 inline result<typename S::group::element> generator() {
-    using G = typename S::group;
-    PPX_TRY_ASSIGN(auto one, G::deserialize_scalar(one_scalar<S>()));
-    return G::mul_base(one);
+    return S::group::generator();
 }
 
 /// RFC 9497 §3.3.1 Finalize (OPRF mode): unblinds the server's evaluated element (Ne bytes)
@@ -506,8 +504,7 @@ inline result<void> verify_finalize(const public_key<S>& pk, std::span<const byt
         d.push_back(std::move(e));
         PPX_TRY(comp.add(i, blinds[i].element, blinds[i].encoded, &d.back(), di));
     }
-    PPX_TRY_ASSIGN(auto gen, generator<S>());
-    PPX_TRY(detail_oprf::check_proof<S>(mode::voprf, gen, pk.element(), bm, *comp.M(), *comp.Z(), proof));
+    PPX_TRY(detail_oprf::check_proof<S>(mode::voprf, nullptr, pk.element(), bm, *comp.M(), *comp.Z(), proof));
     for (std::size_t i = 0; i < n; ++i)
         PPX_TRY(detail_oprf::unblind_hash<S>(inputs[i], std::nullopt, blinds[i].blind, d[i],
                                              std::span<std::uint8_t, Nh<S>>(outputs.data() + i * Nh<S>, Nh<S>)));
@@ -557,8 +554,7 @@ inline result<void> poprf_finalize(const public_key<S>& tweaked_key, std::span<c
         c.push_back(std::move(e));
         PPX_TRY(comp.add(i, c.back(), ci, &blinds[i].element, blinds[i].encoded));
     }
-    PPX_TRY_ASSIGN(auto gen, generator<S>());
-    PPX_TRY(detail_oprf::check_proof<S>(mode::poprf, gen, tweaked_key.element(), bm, *comp.M(), *comp.Z(), proof));
+    PPX_TRY(detail_oprf::check_proof<S>(mode::poprf, nullptr, tweaked_key.element(), bm, *comp.M(), *comp.Z(), proof));
     for (std::size_t i = 0; i < n; ++i)
         PPX_TRY(detail_oprf::unblind_hash<S>(inputs[i], info, blinds[i].blind, c[i],
                                              std::span<std::uint8_t, Nh<S>>(outputs.data() + i * Nh<S>, Nh<S>)));
@@ -633,7 +629,7 @@ inline result<void> voprf_blind_evaluate_with(const private_key<S>& sk, bytes_vi
     if (G::is_zero(rs)) return fail(errc::malformed, "oprf: zero proof randomness");
     detail_oprf::zero_on_failure guard{evaluated.first(n * Ne<S>), proof};
     std::array<std::uint8_t, Ne<S>> bm;
-    PPX_TRY(sk.public_key().serialize(bm));
+    PPX_TRY(G::serialize_element(sk.public_element(), bm));
     detail_oprf::composites<S> comp(mode::voprf, bm);
     for (std::size_t i = 0; i < n; ++i) {
         const auto ci = blinded.subspan(i * Ne<S>, Ne<S>);
@@ -644,8 +640,7 @@ inline result<void> voprf_blind_evaluate_with(const private_key<S>& sk, bytes_vi
         PPX_TRY(comp.add(i, c, ci, nullptr, di));
     }
     PPX_TRY_ASSIGN(auto z, G::mul(sk.scalar(), *comp.M()));
-    PPX_TRY_ASSIGN(auto gen, generator<S>());
-    PPX_TRY(detail_oprf::finish_proof<S>(mode::voprf, sk.scalar(), gen, bm, *comp.M(), z, rs, proof));
+    PPX_TRY(detail_oprf::finish_proof<S>(mode::voprf, sk.scalar(), nullptr, bm, *comp.M(), z, rs, proof));
     guard.armed = false;
     return ok();
 }
@@ -691,8 +686,7 @@ inline result<void> poprf_blind_evaluate_with(const private_key<S>& sk, bytes_vi
         PPX_TRY(comp.add(i, c, ci, nullptr, di));
     }
     PPX_TRY_ASSIGN(auto z, G::mul(t, *comp.M()));
-    PPX_TRY_ASSIGN(auto gen, generator<S>());
-    PPX_TRY(detail_oprf::finish_proof<S>(mode::poprf, t, gen, bm, *comp.M(), z, rs, proof));
+    PPX_TRY(detail_oprf::finish_proof<S>(mode::poprf, t, nullptr, bm, *comp.M(), z, rs, proof));
     guard.armed = false;
     return ok();
 }
