@@ -112,11 +112,12 @@ inline result<std::size_t> gcm(bool enc, std::uint64_t key_id, bytes_view key, b
 
 } // namespace detail_aead
 
-/// AES-128-GCM (HPKE AEAD id 0x0001).
-struct aes128gcm {
-    static constexpr std::uint16_t id = 0x0001;
-    static constexpr std::size_t key_size = 16, nonce_size = 12, tag_size = 16;
-    static constexpr std::string_view name = "AES-128-GCM";
+/// AES-GCM with a KeyLen-byte key (NIST SP 800-38D), 96-bit nonces and 128-bit tags.
+template <std::size_t KeyLen, std::uint16_t Id>
+struct aes_gcm {
+    static constexpr std::uint16_t id = Id;
+    static constexpr std::size_t key_size = KeyLen, nonce_size = 12, tag_size = 16;
+    static constexpr std::string_view name = KeyLen == 16 ? "AES-128-GCM" : "AES-256-GCM";
     static result<std::size_t> seal(bytes_view key, bytes_view nonce, bytes_view aad, bytes_view pt, mutable_bytes out) noexcept {
         return detail_aead::gcm<key_size>(true, 0, key, nonce, aad, pt, out);
     }
@@ -141,34 +142,10 @@ struct aes128gcm {
     }
 };
 
+/// AES-128-GCM (HPKE AEAD id 0x0001).
+using aes128gcm = aes_gcm<16, 0x0001>;
 /// AES-256-GCM (HPKE AEAD id 0x0002).
-struct aes256gcm {
-    static constexpr std::uint16_t id = 0x0002;
-    static constexpr std::size_t key_size = 32, nonce_size = 12, tag_size = 16;
-    static constexpr std::string_view name = "AES-256-GCM";
-    static result<std::size_t> seal(bytes_view key, bytes_view nonce, bytes_view aad, bytes_view pt, mutable_bytes out) noexcept {
-        return detail_aead::gcm<key_size>(true, 0, key, nonce, aad, pt, out);
-    }
-    static result<std::size_t> open(bytes_view key, bytes_view nonce, bytes_view aad, bytes_view ct, mutable_bytes out) noexcept {
-        return detail_aead::gcm<key_size>(false, 0, key, nonce, aad, ct, out);
-    }
-    /// As seal/open, for a key used many times: `key_id` (from detail_aead::new_key_id()) lets
-    /// this thread keep the key schedule loaded between calls; call forget(key_id) when the key
-    /// is destroyed so its round keys are wiped.
-    static result<std::size_t> seal_cached(std::uint64_t key_id, bytes_view key, bytes_view nonce, bytes_view aad, bytes_view pt,
-                                           mutable_bytes out) noexcept {
-        return detail_aead::gcm<key_size>(true, key_id, key, nonce, aad, pt, out);
-    }
-    static result<std::size_t> open_cached(std::uint64_t key_id, bytes_view key, bytes_view nonce, bytes_view aad, bytes_view ct,
-                                           mutable_bytes out) noexcept {
-        return detail_aead::gcm<key_size>(false, key_id, key, nonce, aad, ct, out);
-    }
-    /// Unloads `key_id` from this thread's context if it is loaded there.
-    static void forget(std::uint64_t key_id) noexcept {
-        auto& ts = detail_aead::gcm_thread_state<key_size>::get();
-        if (key_id != 0 && ts.loaded == key_id) ts.unload();
-    }
-};
+using aes256gcm = aes_gcm<32, 0x0002>;
 
 /// ChaCha20-Poly1305 (RFC 8439; HPKE AEAD id 0x0003), from libsodium.
 struct chacha20poly1305 {
