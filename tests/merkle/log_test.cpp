@@ -52,7 +52,7 @@ TEST_CASE("tile paths: tlog-tiles encoding and strict parsing", "[merkle][tiles]
     CHECK(parse_tile_path("/tile/0/000"));
     for (const char* bad : {"tile/0/x001", "tile/0/1", "tile/0/0000", "tile/00/000", "tile/64/000", "tile/0/001/002",
                             "tile/0/000.p/0", "tile/0/000.p/256", "tile/0/000.p/01", "tile/0/000.p/", "tile/0/000x",
-                            "tile/0/x018/x446/x744/x073/x709/x551/616", "tile/0/x01/000", "tiles/0/000", "tile/0", "tile/entries/00a", ""})
+                            "tile/0/x018/x446/x744/x073/x709/x551/616", "tile/0/x01/000", "tile/0/x000/234", "tile/0/x000/x001/234", "tiles/0/000", "tile/0", "tile/entries/00a", ""})
         CHECK_FALSE(parse_tile_path(bad));
 }
 

@@ -64,7 +64,8 @@ inline std::string tile_path(const tile_id& t) {
 }
 
 /// Parses a path written by tile_path (a leading '/' is allowed). errc::malformed for
-/// anything else: leading zeroes in L or W, a level above 63, a width outside 1..255 after
+/// anything else (so each tile has exactly one path): leading zeroes in L or W, a leading
+/// "x000/" element, a level above 63, a width outside 1..255 after
 /// ".p/", an index element that is not 3 digits, a missing 'x', an index above 2^64 - 1.
 inline result<tile_id> parse_tile_path(std::string_view p) {
     if (!p.empty() && p[0] == '/') p.remove_prefix(1);
@@ -84,6 +85,7 @@ inline result<tile_id> parse_tile_path(std::string_view p) {
     }
     // Index: (xDDD/)*DDD, then optional .p/W.
     std::uint64_t idx = 0;
+    bool first = true;
     for (;;) {
         const bool more = !p.empty() && p[0] == 'x';
         if (more) p.remove_prefix(1);
@@ -97,6 +99,9 @@ inline result<tile_id> parse_tile_path(std::string_view p) {
         idx = idx * 1000 + g;
         p.remove_prefix(3);
         if (more) {
+            // One encoding per index: no leading x000 element.
+            if (first && g == 0) return fail(errc::malformed, "tiles: leading zero index element");
+            first = false;
             if (p.empty() || p[0] != '/') return fail(errc::malformed, "tiles: x element not followed by '/'");
             p.remove_prefix(1);
             continue;

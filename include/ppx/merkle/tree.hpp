@@ -51,11 +51,18 @@ inline hash_t leaf_hash(bytes_view entry) noexcept {
 /// Interior node hash: SHA-256(0x01 || left || right) (RFC 9162 §2.1.1).
 inline hash_t node_hash(const hash_t& left, const hash_t& right) noexcept {
     // One contiguous 65-byte message: two SHA-256 compressions, the floor for a node.
+    // Tree hashes are public, so the policy's plain state is used directly rather than
+    // crypto::hasher, whose destructor wipes the state (a measurable cost per node).
     std::uint8_t buf[1 + 2 * hash_size];
     buf[0] = 0x01;
     std::memcpy(buf + 1, left.data(), hash_size);
     std::memcpy(buf + 1 + hash_size, right.data(), hash_size);
-    return crypto::digest<crypto::sha256>(bytes_view(buf, sizeof buf));
+    crypto::sha256::state st;
+    crypto::sha256::init(st);
+    crypto::sha256::update(st, bytes_view(buf, sizeof buf));
+    hash_t out;
+    crypto::sha256::final(st, out.data());
+    return out;
 }
 
 /// Copies a 32-byte view into a hash_t; errc::malformed for any other length.
