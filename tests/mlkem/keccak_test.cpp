@@ -102,3 +102,42 @@ TEST_CASE("SHA3-256 hash policy plugs into crypto::hasher semantics", "[keccak]"
     kc::sha3_256_policy::final(s, out);
     CHECK(to_hex(bytes_view(out, 32)) == "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532");
 }
+
+TEST_CASE("4-way Keccak-f[1600] equals four single permutations", "[keccak][x4]") {
+    if (!kc::x4::available()) WARN("no AVX2: checking the portable 4-way fallback");
+    alignas(32) kc::x4::state st;
+    kc::state one[4];
+    for (unsigned l = 0; l < 4; ++l)
+        for (unsigned i = 0; i < 25; ++i) {
+            one[l][i] = 0x9e3779b97f4a7c15ull * (i + 1) ^ (std::uint64_t{l} << 56) ^ (i * 0x1234567ull);
+            st[i][l] = one[l][i];
+        }
+    for (int rep = 0; rep < 3; ++rep) {
+        kc::x4::permute(st);
+        for (auto& o : one) kc::permute(o);
+        for (unsigned l = 0; l < 4; ++l)
+            for (unsigned i = 0; i < 25; ++i) REQUIRE(st[i][l] == one[l][i]);
+    }
+}
+
+TEST_CASE("4-way one-block absorb matches SHAKE128/SHAKE256", "[keccak][x4]") {
+    std::uint8_t msgs[4][40];
+    const std::uint8_t* m[4];
+    for (unsigned l = 0; l < 4; ++l) {
+        for (unsigned i = 0; i < 40; ++i) msgs[l][i] = static_cast<std::uint8_t>(l * 50 + i);
+        m[l] = msgs[l];
+    }
+    alignas(32) kc::x4::state st;
+    kc::x4::absorb_one_block(st, 168, 0x1f, m, 34);
+    for (unsigned l = 0; l < 4; ++l) {
+        std::uint8_t got[168];
+        kc::x4::extract(st, l, got, 168);
+        CHECK(equal_bytes(got, evp_hash(EVP_shake128(), bytes_view(msgs[l], 34), 168)));
+    }
+    kc::x4::absorb_one_block(st, 136, 0x1f, m, 33);
+    for (unsigned l = 0; l < 4; ++l) {
+        std::uint8_t got[136];
+        kc::x4::extract(st, l, got, 136);
+        CHECK(equal_bytes(got, evp_hash(EVP_shake256(), bytes_view(msgs[l], 33), 136)));
+    }
+}

@@ -123,6 +123,31 @@ TEST_CASE("NTT multiplication equals the schoolbook product in Z_q[X]/(X^256+1)"
     }
 }
 
+TEST_CASE("4-way samplers equal the one-at-a-time samplers", "[mlkem][x4]") {
+    using namespace ppx::mlkem::detail;
+    std::uint8_t rho[32];
+    for (int i = 0; i < 32; ++i) rho[i] = static_cast<std::uint8_t>(i * 9 + 1);
+    poly got[4], want;
+    poly* out[4] = {&got[0], &got[1], &got[2], &got[3]};
+    const std::uint8_t idx[4][2] = {{0, 0}, {1, 2}, {3, 0}, {2, 2}};
+    sample_ntt_x4(out, rho, idx);
+    for (unsigned l = 0; l < 4; ++l) {
+        sample_ntt(want, rho, idx[l][0], idx[l][1]);
+        CHECK(got[l].c == want.c);
+    }
+    const std::uint8_t nonces[4] = {0, 5, 6, 200};
+    sample_cbd_x4<2>(out, rho, nonces);
+    for (unsigned l = 0; l < 4; ++l) {
+        sample_cbd<2>(want, rho, nonces[l]);
+        CHECK(got[l].c == want.c);
+    }
+    sample_cbd_x4<3>(out, rho, nonces);
+    for (unsigned l = 0; l < 4; ++l) {
+        sample_cbd<3>(want, rho, nonces[l]);
+        CHECK(got[l].c == want.c);
+    }
+}
+
 // ---------------------------------------------------------------- Wycheproof
 
 TEST_CASE("Wycheproof mlkem_768_keygen_seed_test: ek and dk from the seed", "[mlkem][wycheproof]") {

@@ -130,6 +130,93 @@ inline void permute(state& a) noexcept {
     }
 }
 
+/// Four independent Keccak-f[1600] states advanced together with 256-bit vectors (AVX2),
+/// for ML-KEM's many short, independent XOF and PRF calls (matrix A, noise polynomials).
+/// State layout: lane i of instance l is s[i][l]. The functions here are only called when
+/// available() says the CPU has AVX2 (checked once, at run time); otherwise ML-KEM uses the
+/// one-state sponge. Same operations as permute(), so the same constant-time properties.
+namespace x4 {
+
+using state = std::uint64_t[25][4];
+
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define PPX_KECCAK_X4 1
+
+/// True when the CPU has AVX2 (tested once per process).
+inline bool available() noexcept {
+    static const bool yes = __builtin_cpu_supports("avx2");
+    return yes;
+}
+
+/// Keccak-f[1600] on the four states of `st`, in place.
+__attribute__((target("avx2"))) inline void permute(state& st) noexcept {
+    typedef std::uint64_t lane __attribute__((vector_size(32)));
+    using detail::pi_source;
+    using detail::rho_offsets;
+    lane a[25];
+    for (unsigned i = 0; i < 25; ++i) std::memcpy(&a[i], st[i], 32);
+    for (unsigned round = 0; round < 24; ++round) {
+        lane c[5], d[5], b[25];
+#pragma GCC unroll 5
+        for (unsigned x = 0; x < 5; ++x) c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
+#pragma GCC unroll 5
+        for (unsigned x = 0; x < 5; ++x) {
+            const lane r = c[(x + 1) % 5];
+            d[x] = c[(x + 4) % 5] ^ ((r << 1) | (r >> 63));
+        }
+#pragma GCC unroll 25
+        for (unsigned i = 0; i < 25; ++i) {
+            const unsigned src = pi_source[i];
+            const lane v = a[src] ^ d[src % 5];
+            const unsigned n = rho_offsets[src];
+            b[i] = (v << n) | (v >> ((64 - n) & 63));  // rotl by n, also for n = 0
+        }
+#pragma GCC unroll 5
+        for (unsigned y = 0; y < 25; y += 5) {
+#pragma GCC unroll 5
+            for (unsigned x = 0; x < 5; ++x) a[y + x] = b[y + x] ^ (~b[y + (x + 1) % 5] & b[y + (x + 2) % 5]);
+        }
+        a[0] ^= detail::round_constants[round];
+    }
+    for (unsigned i = 0; i < 25; ++i) std::memcpy(st[i], &a[i], 32);
+}
+#else
+inline bool available() noexcept { return false; }
+inline void permute(state& st) noexcept {
+    for (unsigned l = 0; l < 4; ++l) {
+        keccak::state one;
+        for (unsigned i = 0; i < 25; ++i) one[i] = st[i][l];
+        keccak::permute(one);
+        for (unsigned i = 0; i < 25; ++i) st[i][l] = one[i];
+    }
+}
+#endif
+
+/// Starts instance l of `st` as a sponge of rate `rate` that has absorbed the single message
+/// msg[l] (len < rate bytes, the same len for all four) and been padded with `suffix` and
+/// pad10*1 (FIPS 202 §5.1), then applies the first permutation: st is ready to squeeze.
+inline void absorb_one_block(state& st, std::size_t rate, std::uint8_t suffix, const std::uint8_t* const msg[4],
+                             std::size_t len) noexcept {
+    std::memset(st, 0, sizeof(state));
+    std::uint8_t block[200];
+    for (unsigned l = 0; l < 4; ++l) {
+        std::memset(block, 0, rate);
+        std::memcpy(block, msg[l], len);
+        block[len] ^= suffix;
+        block[rate - 1] ^= 0x80;
+        for (std::size_t i = 0; i < rate / 8; ++i) st[i][l] = detail::load64_le(block + 8 * i);
+    }
+    OPENSSL_cleanse(block, sizeof block);
+    permute(st);
+}
+
+/// Copies the first `n` (<= 200, a multiple of 8) bytes of instance l's state to `out`.
+inline void extract(const state& st, unsigned l, std::uint8_t* out, std::size_t n) noexcept {
+    for (std::size_t i = 0; i < n / 8; ++i) detail::store64_le(out + 8 * i, st[i][l]);
+}
+
+} // namespace x4
+
 /// A Keccak sponge with a rate of `Rate` bytes and the domain-separation-plus-pad10*1 first
 /// byte `Suffix` (0x06 for SHA-3, 0x1f for SHAKE; FIPS 202 §6.1, §6.2, B.2).
 ///

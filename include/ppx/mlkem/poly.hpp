@@ -295,8 +295,21 @@ inline void to_message(std::uint8_t m[32], const poly& p) noexcept {
 
 // ---------------------------------------------------------------- sampling (FIPS 203 §4.2.2)
 
+/// The rejection step of SampleNTT (FIPS 203 Algorithm 7 lines 4-15) over `len` bytes (a
+/// multiple of 3) of XOF output: appends accepted values to p from index `count`; returns the
+/// new count (at most 256). Branches on the (public) XOF output only.
+inline int parse_ntt(poly& p, int count, const std::uint8_t* buf, std::size_t len) noexcept {
+    for (std::size_t pos = 0; pos + 3 <= len && count < n; pos += 3) {
+        const std::uint16_t d1 = static_cast<std::uint16_t>(buf[pos] | ((buf[pos + 1] & 0x0f) << 8));
+        const std::uint16_t d2 = static_cast<std::uint16_t>((buf[pos + 1] >> 4) | (buf[pos + 2] << 4));
+        if (d1 < q) p.c[count++] = static_cast<std::int16_t>(d1);
+        if (d2 < q && count < n) p.c[count++] = static_cast<std::int16_t>(d2);
+    }
+    return count;
+}
+
 /// SampleNTT (FIPS 203 Algorithm 7): rejection sampling of a uniform element of T_q from
-/// SHAKE128(rho || j || i). Branches on the (public) XOF output only.
+/// SHAKE128(rho || j || i).
 inline void sample_ntt(poly& p, const std::uint8_t rho[32], std::uint8_t j, std::uint8_t i) noexcept {
     keccak::shake128 xof;
     const std::uint8_t idx[2] = {j, i};
@@ -304,32 +317,47 @@ inline void sample_ntt(poly& p, const std::uint8_t rho[32], std::uint8_t j, std:
     xof.finalize();
     std::uint8_t buf[3 * keccak::shake128::rate];
     xof.squeeze(buf);
-    std::size_t filled = sizeof buf, pos = 0;
-    int count = 0;
+    int count = parse_ntt(p, 0, buf, sizeof buf);
     while (count < n) {
-        if (pos + 3 > filled) {
-            xof.squeeze(std::span<std::uint8_t>(buf, keccak::shake128::rate));
-            filled = keccak::shake128::rate;
-            pos = 0;
-        }
-        const std::uint16_t d1 = static_cast<std::uint16_t>(buf[pos] | ((buf[pos + 1] & 0x0f) << 8));
-        const std::uint16_t d2 = static_cast<std::uint16_t>((buf[pos + 1] >> 4) | (buf[pos + 2] << 4));
-        pos += 3;
-        if (d1 < q) p.c[count++] = static_cast<std::int16_t>(d1);
-        if (d2 < q && count < n) p.c[count++] = static_cast<std::int16_t>(d2);
+        xof.squeeze(std::span<std::uint8_t>(buf, keccak::shake128::rate));
+        count = parse_ntt(p, count, buf, keccak::shake128::rate);
     }
 }
 
-/// SamplePolyCBD_eta (FIPS 203 Algorithm 8) of PRF_eta(sigma, N) = SHAKE256(sigma || N, 64 eta)
-/// (§4.1 eq. 4.3). Branch-free; sigma is secret.
+/// Four SampleNTT calls at once on the 4-way Keccak: out[l] = SampleNTT(rho || idx[l][0] ||
+/// idx[l][1]). Same results as sample_ntt().
+inline void sample_ntt_x4(poly* const out[4], const std::uint8_t rho[32], const std::uint8_t idx[4][2]) noexcept {
+    constexpr std::size_t rate = keccak::shake128::rate;
+    std::uint8_t msg[4][34];
+    const std::uint8_t* m[4];
+    for (unsigned l = 0; l < 4; ++l) {
+        std::memcpy(msg[l], rho, 32);
+        msg[l][32] = idx[l][0];
+        msg[l][33] = idx[l][1];
+        m[l] = msg[l];
+    }
+    alignas(32) keccak::x4::state st;
+    keccak::x4::absorb_one_block(st, rate, 0x1f, m, 34);
+    int count[4] = {0, 0, 0, 0};
+    std::uint8_t buf[rate];
+    for (int block = 0;; ++block) {
+        bool done = true;
+        for (unsigned l = 0; l < 4; ++l) {
+            if (count[l] < n) {
+                keccak::x4::extract(st, l, buf, rate);
+                count[l] = parse_ntt(*out[l], count[l], buf, rate);
+            }
+            done &= count[l] >= n;
+        }
+        if (done) break;
+        keccak::x4::permute(st);
+    }
+}
+
+/// SamplePolyCBD_eta (FIPS 203 Algorithm 8) from 64 eta bytes. Branch-free.
 template <unsigned Eta>
-inline void sample_cbd(poly& p, const std::uint8_t sigma[32], std::uint8_t nonce) noexcept {
+inline void cbd_from_bytes(poly& p, const std::uint8_t* buf) noexcept {
     static_assert(Eta == 2 || Eta == 3);
-    std::uint8_t buf[64 * Eta];
-    keccak::shake256 prf;
-    prf.absorb(bytes_view(sigma, 32)).absorb(bytes_view(&nonce, 1));
-    prf.finalize();
-    prf.squeeze(buf);
     if constexpr (Eta == 2) {
         for (int i = 0; i < n / 8; ++i) {
             const std::uint32_t t = static_cast<std::uint32_t>(buf[4 * i]) | static_cast<std::uint32_t>(buf[4 * i + 1]) << 8 |
@@ -354,7 +382,67 @@ inline void sample_cbd(poly& p, const std::uint8_t sigma[32], std::uint8_t nonce
             }
         }
     }
+}
+
+/// SamplePolyCBD_eta(PRF_eta(sigma, N)) with PRF_eta(s, b) = SHAKE256(s || b, 64 eta) (FIPS 203
+/// §4.1 eq. 4.3, Algorithm 8). Branch-free; sigma is secret.
+template <unsigned Eta>
+inline void sample_cbd(poly& p, const std::uint8_t sigma[32], std::uint8_t nonce) noexcept {
+    std::uint8_t buf[64 * Eta];
+    keccak::shake256 prf;
+    prf.absorb(bytes_view(sigma, 32)).absorb(bytes_view(&nonce, 1));
+    prf.finalize();
+    prf.squeeze(buf);
+    cbd_from_bytes<Eta>(p, buf);
     OPENSSL_cleanse(buf, sizeof buf);
+}
+
+/// Four sample_cbd calls at once on the 4-way Keccak: out[l] from PRF(sigma, nonce[l]).
+template <unsigned Eta>
+inline void sample_cbd_x4(poly* const out[4], const std::uint8_t sigma[32], const std::uint8_t nonce[4]) noexcept {
+    constexpr std::size_t rate = keccak::shake256::rate;  // 136
+    std::uint8_t msg[4][33];
+    const std::uint8_t* m[4];
+    for (unsigned l = 0; l < 4; ++l) {
+        std::memcpy(msg[l], sigma, 32);
+        msg[l][32] = nonce[l];
+        m[l] = msg[l];
+    }
+    alignas(32) keccak::x4::state st;
+    keccak::x4::absorb_one_block(st, rate, 0x1f, m, 33);
+    std::uint8_t buf[4][2 * rate];
+    for (unsigned l = 0; l < 4; ++l) keccak::x4::extract(st, l, buf[l], rate);
+    if constexpr (64 * Eta > rate) {
+        keccak::x4::permute(st);
+        for (unsigned l = 0; l < 4; ++l) keccak::x4::extract(st, l, buf[l] + rate, rate);
+    }
+    for (unsigned l = 0; l < 4; ++l) cbd_from_bytes<Eta>(*out[l], buf[l]);
+    OPENSSL_cleanse(msg, sizeof msg);
+    OPENSSL_cleanse(buf, sizeof buf);
+    OPENSSL_cleanse(&st, sizeof st);
+}
+
+/// Fills polys[0..count) with sample_cbd<Eta>(sigma, nonces[i]), four at a time when the CPU
+/// has AVX2.
+template <unsigned Eta>
+inline void sample_cbd_many(poly* const* polys, const std::uint8_t* nonces, std::size_t count,
+                            const std::uint8_t sigma[32]) noexcept {
+    std::size_t i = 0;
+    if (keccak::x4::available()) {
+        poly spare;
+        for (; i < count; i += 4) {
+            poly* out[4];
+            std::uint8_t nn[4];
+            for (unsigned l = 0; l < 4; ++l) {
+                out[l] = i + l < count ? polys[i + l] : &spare;
+                nn[l] = i + l < count ? nonces[i + l] : 0xff;
+            }
+            sample_cbd_x4<Eta>(out, sigma, nn);
+        }
+        OPENSSL_cleanse(&spare, sizeof spare);
+        return;
+    }
+    for (; i < count; ++i) sample_cbd<Eta>(*polys[i], sigma, nonces[i]);
 }
 
 // ---------------------------------------------------------------- constant-time selection
