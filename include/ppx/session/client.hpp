@@ -1,0 +1,480 @@
+// ppx/session/client.hpp: the client's side of a Private Processing session
+// (docs/PROTOCOL.md §4.1, §4.2), sans-IO.
+//
+// The caller performs every HTTP exchange the client asks for (poll_transmit() says where:
+// the gateway directory, the issuer, or the relay), feeds the response body back with
+// receive() and end_of_response(), and reads progress from poll_event(). In order:
+//   1. directory: the gateway's key config and the issuer's token key, each proved to be an
+//      entry of the transparency log under a checkpoint signed by the log and a quorum of
+//      witnesses (key consistency: every client sees the same keys);
+//   2. tokens: one generic batch of RFC 9578 type-2 (blind RSA) token requests to the issuer;
+//   3. attestation, through the relay: a VM's RA-TLS certificate (SEV-SNP report chained to
+//      the configured AMD roots, appraised by policy) whose MEASUREMENT is proved to be a log
+//      entry, and whose HPKE key the report binds;
+//   4. requests: each sealed end to end to the VM's key with a fresh ephemeral key (chunked
+//      OHTTP with vm_labels()), placed with a token in an inner BHTTP request, encapsulated
+//      for the gateway, sent through the relay; the answer is opened chunk by chunk.
+// Any failed check poisons the session: nothing further is sent, and every later call
+// reports the first error. Every secret (token blinds, HPKE contexts, response keys, reply
+// plaintexts in the client's buffers) lives in wiping storage and is dropped by close().
+#pragma once
+#include <ppx/session/common.hpp>
+
+#include <memory>
+
+namespace ppx::session {
+
+/// What the client trusts before it talks to anyone.
+struct client_config {
+    merkle::trust_policy log_policy;                          ///< log key, witness keys, quorum
+    std::shared_ptr<const ratls::snp::trust_store> amd_roots; ///< AMD ARK/ASK (builtin() in production)
+    ratls::snp::policy vm_policy;                             ///< debug, TCB, VMPL...; measurements come from the log
+    std::string gateway_name;                                 ///< the gateway whose key must be in the log
+    std::string issuer_name;                                  ///< the issuer whose key must be in the log
+    std::size_t token_batch = 4;                              ///< tokens per issuance (1..max_generic_batch)
+};
+
+/// Where a transmit goes.
+enum class destination : std::uint8_t {
+    directory,  ///< the gateway directory (any CDN or mirror: its content is verified)
+    issuer,     ///< the Privacy Pass issuer's token request URI
+    relay,      ///< the OHTTP relay, which forwards to the gateway unchanged
+};
+
+/// One HTTP request the caller must make; its response body comes back through receive().
+struct client_transmit {
+    destination to = destination::directory;
+    std::string method;
+    std::string path;          ///< for directory and issuer; the relay's own path is the caller's
+    std::string content_type;  ///< of the body; empty for GET
+    std::string accept;        ///< the media type expected back
+    bytes body;
+};
+
+/// Events of a client session, in the order they happen.
+struct keys_verified {
+    std::uint64_t gateway_key_index = 0, issuer_key_index = 0, log_size = 0;
+    std::vector<std::string> witnesses;  ///< witnesses whose cosignatures verified
+};
+struct tokens_issued {
+    std::size_t count = 0;
+};
+struct vm_attested {
+    std::string vm_id;
+    std::string product;
+    bytes measurement;
+    ratls::snp::tcb_version tcb;
+    std::uint64_t measurement_index = 0;
+};
+struct request_sent {
+    std::size_t bytes = 0;
+    std::size_t tokens_left = 0;
+};
+struct reply_chunk {
+    secure_bytes data;  ///< authenticated plaintext, in order
+};
+struct reply_complete {
+    std::size_t bytes = 0;
+};
+struct client_failed {
+    error err;
+};
+using client_event = std::variant<keys_verified, tokens_issued, vm_attested, request_sent, reply_chunk, reply_complete, client_failed>;
+
+/// A client session. Not thread-safe; `cfg` and `r` must outlive it.
+class client_session {
+public:
+    client_session(std::shared_ptr<const client_config> cfg, rng& r) : cfg_(std::move(cfg)), rng_(&r) {}
+    client_session(const client_session&) = delete;
+    client_session& operator=(const client_session&) = delete;
+
+    /// Begins: queues the directory request. errc::misuse unless the session is new.
+    result<void> start(std::uint64_t now) {
+        (void)now;
+        if (!std::holds_alternative<idle>(st_)) return misuse("session: already started");
+        out_.push_back({destination::directory, "GET", std::string(directory_path), {}, std::string(directory_media_type), {}});
+        st_ = want_directory{};
+        return ok();
+    }
+
+    /// The next piece of the body of the response to the outstanding transmit. While a reply
+    /// streams, every chunk that authenticates becomes a reply_chunk event at once. Errors
+    /// (sticky): errc::misuse with nothing outstanding; while streaming, as
+    /// ohttp::chunked_response_receiver::feed and bhttp::decoder::feed.
+    result<void> receive(bytes_view piece, std::uint64_t now) {
+        (void)now;
+        if (auto* f = std::get_if<failed>(&st_)) return unexpected(f->err);
+        if (auto* s = std::get_if<streaming>(&st_)) {
+            auto r = s->stack->outer.feed(piece, [&](bytes_view pt) { return s->stack->dec.feed(pt, *s->stack); });
+            if (!r) return poison(r.error());
+            drain(*s->stack);
+            return ok();
+        }
+        secure_bytes* buf = buffer();
+        if (!buf) return misuse("session: no response expected");
+        if (buf->size() + piece.size() > max_response_size) return poison(error{errc::limit_exceeded, "session: response too large"});
+        buf->insert(buf->end(), piece.begin(), piece.end());
+        return ok();
+    }
+
+    /// The response to the outstanding transmit is complete: checks it and moves on
+    /// (docs/PROTOCOL.md §4.1). `now` (UNIX seconds) is the time every certificate,
+    /// checkpoint and cosignature is judged at. Errors poison the session (see each step).
+    result<void> end_of_response(std::uint64_t now) {
+        if (auto* f = std::get_if<failed>(&st_)) return unexpected(f->err);
+        return std::visit(
+            [&](auto& s) -> result<void> {
+                using S = std::decay_t<decltype(s)>;
+                if constexpr (std::is_same_v<S, want_directory>) return step([&] { return on_directory(std::move(s), now); });
+                else if constexpr (std::is_same_v<S, want_tokens>) return step([&] { return on_tokens(std::move(s)); });
+                else if constexpr (std::is_same_v<S, want_attestation>) return step([&] { return on_attestation(std::move(s), now); });
+                else if constexpr (std::is_same_v<S, streaming>) return step([&] { return on_reply_end(std::move(s)); });
+                else return misuse("session: no response expected");
+            },
+            st_);
+    }
+
+    /// The outstanding exchange failed in transport (connection refused or cut, a non-2xx
+    /// HTTP status): poisons the session with errc::internal. A reply cut mid-stream is never
+    /// reported as complete.
+    void transport_failed(std::uint64_t now) {
+        (void)now;
+        (void)poison(error{errc::internal, "session: transport failed"});
+    }
+
+    /// Sends `prompt` to the attested VM (docs/PROTOCOL.md §4.2): seals it end to end with a
+    /// fresh ephemeral key, spends one token, encapsulates for the gateway and queues the
+    /// transmit to the relay. errc::misuse unless the session is ready (attested, no reply
+    /// streaming) or when no token is left; errc::limit_exceeded above max_prompt_size.
+    result<void> send_request(bytes_view prompt, std::uint64_t now) {
+        (void)now;
+        auto* s = std::get_if<ready>(&st_);
+        if (!s) return misuse("session: not ready for a request");
+        if (prompt.empty() || prompt.size() > max_prompt_size) return poison(error{errc::limit_exceeded, "session: prompt size"});
+        if (s->tokens.empty()) return misuse("session: no token left");
+        return step([&] { return build_request(std::move(*s), prompt); });
+    }
+
+    /// True when a request may be sent.
+    bool is_ready() const noexcept { return std::holds_alternative<ready>(st_); }
+    /// Tokens left for requests.
+    std::size_t tokens_left() const noexcept {
+        if (auto* s = std::get_if<ready>(&st_)) return s->tokens.size();
+        return 0;
+    }
+    /// The first error, if the session failed.
+    std::optional<error> failure() const noexcept {
+        if (auto* f = std::get_if<failed>(&st_)) return f->err;
+        return std::nullopt;
+    }
+
+    /// Next HTTP request to make.
+    std::optional<client_transmit> poll_transmit() {
+        if (out_.empty()) return std::nullopt;
+        client_transmit t = std::move(out_.front());
+        out_.pop_front();
+        return t;
+    }
+    /// Next event.
+    std::optional<client_event> poll_event() {
+        if (events_.empty()) return std::nullopt;
+        client_event e = std::move(events_.front());
+        events_.pop_front();
+        return e;
+    }
+
+    /// Ends the session: drops (and so wipes) tokens, keys, contexts and buffered plaintext.
+    /// Later calls fail with errc::misuse.
+    void close() {
+        if (std::holds_alternative<failed>(st_)) return;
+        st_ = failed{error{errc::misuse, "session: closed"}};
+        out_.clear();
+        events_.clear();
+    }
+
+    /// Largest response body the client buffers (directory, tokens, attestation).
+    static constexpr std::size_t max_response_size = 1 << 20;
+
+private:
+    // What the directory established.
+    struct deployment {
+        std::shared_ptr<const ohttp::client> gateway;   // bound to the published key config
+        std::shared_ptr<const privacypass::blind_rsa_client> issuer;
+        bytes challenge;
+    };
+    struct attested {
+        std::shared_ptr<const ohttp::client> vm;  // bound to the attested VM key config
+        std::string id;
+    };
+    // Decodes the inner response of a streamed reply and opens the VM's stream inside it.
+    struct reply_stack final : bhttp::handler {
+        reply_stack(ohttp::chunked_response_receiver o, ohttp::chunked_response_receiver v)
+            : outer(std::move(o)), vm(std::move(v)) {}
+        ohttp::chunked_response_receiver outer;
+        bhttp::decoder dec{bhttp::message_kind::response};
+        ohttp::chunked_response_receiver vm;
+        std::uint16_t status = 0;
+        std::optional<errc> refusal;
+        std::deque<secure_bytes> chunks;
+        std::size_t total = 0;
+        result<void> on_status(std::uint16_t s) override {
+            status = s;
+            return ok();
+        }
+        result<void> on_headers(const bhttp::field_list& f) override {
+            // docs/PROTOCOL.md §5: a refusal carries its kind; anything but 200 ends the session.
+            if (status == 200) return ok();
+            errc e = errc::internal;
+            for (const auto& x : f)
+                if (x.name == error_field) e = errc_from_name(x.value);
+            refusal = e;
+            return fail(e, "session: the gateway refused the request");
+        }
+        result<void> on_content(bytes_view b) override {
+            return vm.feed(b, [this](bytes_view pt) {
+                total += pt.size();
+                chunks.emplace_back(pt.begin(), pt.end());
+            });
+        }
+    };
+
+    struct idle {};
+    struct want_directory {
+        secure_bytes buf;
+    };
+    struct want_tokens {
+        deployment dep;
+        std::vector<privacypass::blind_rsa_client::pending> pending;
+        secure_bytes buf;
+    };
+    struct want_attestation {
+        deployment dep;
+        std::vector<bytes> tokens;
+        ohttp::chunked_response_receiver rx;
+        secure_bytes buf;
+    };
+    struct ready {
+        deployment dep;
+        std::vector<bytes> tokens;
+        attested vm;
+    };
+    struct streaming {
+        deployment dep;
+        std::vector<bytes> tokens;
+        attested vm;
+        std::unique_ptr<reply_stack> stack;
+    };
+    struct failed {
+        error err;
+    };
+    using state = std::variant<idle, want_directory, want_tokens, want_attestation, ready, streaming, failed>;
+
+    secure_bytes* buffer() {
+        if (auto* s = std::get_if<want_directory>(&st_)) return &s->buf;
+        if (auto* s = std::get_if<want_tokens>(&st_)) return &s->buf;
+        if (auto* s = std::get_if<want_attestation>(&st_)) return &s->buf;
+        return nullptr;
+    }
+
+    // ---- step 1: the directory, checked against the log (docs/PROTOCOL.md §4.1 step 1).
+    result<state> on_directory(want_directory s, std::uint64_t now) {
+        const auto& cfg = *cfg_;
+        PPX_TRY_ASSIGN(auto d, directory::decode(s.buf));
+        if (d.gateway_name != cfg.gateway_name || d.issuer_name != cfg.issuer_name)
+            return fail(errc::key_mismatch, "session: directory names another gateway or issuer");
+        auto pol = cfg.log_policy;
+        pol.now = now;
+        // c2sp.org/tlog-checkpoint, tlog-cosignature: the log's signature and a witness quorum.
+        PPX_TRY_ASSIGN(auto cp, merkle::verify_checkpoint(d.checkpoint, pol));
+        // RFC 9162 §2.1.3.2: each key is a leaf under that root (merkle/entry.hpp formats).
+        const merkle::key_entry gk{merkle::key_kind::ohttp_key_config, d.gateway_name, d.key_config};
+        const merkle::key_entry ik{merkle::key_kind::privacypass_token_key, d.issuer_name, d.token_key};
+        PPX_TRY(check_leaf(merkle::encode(gk), d.gateway_key, cp));
+        PPX_TRY(check_leaf(merkle::encode(ik), d.issuer_key, cp));
+        // RFC 9577 §2.1.1: a type-2 challenge from our issuer, for this gateway, with no
+        // redemption context: a per-client context would let the gateway link redemptions.
+        PPX_TRY_ASSIGN(auto ch, privacypass::token_challenge::decode(d.token_challenge));
+        if (ch.token_type != privacypass::token_type_2::type || !privacypass::detail::iequals(ch.issuer_name, d.issuer_name) ||
+            !ch.redemption_context.empty() || !ch.allows_origin(d.gateway_name))
+            return fail(errc::policy, "session: token challenge not acceptable");
+        PPX_TRY_ASSIGN(auto kc, ohttp::key_config::parse(d.key_config));
+        PPX_TRY_ASSIGN(auto gw, ohttp::client::make(kc, ohttp::labels::chunked_bhttp()));
+        PPX_TRY_ASSIGN(auto is, privacypass::blind_rsa_client::create(d.token_key));
+        events_.push_back(keys_verified{d.gateway_key.index, d.issuer_key.index, cp.size(), cp.witnesses()});
+        deployment dep{std::make_shared<const ohttp::client>(std::move(gw)),
+                       std::make_shared<const privacypass::blind_rsa_client>(std::move(is)), d.token_challenge};
+        // RFC 9578 §6.1 and batched-tokens-07 §6: one generic batch of blinded requests.
+        const std::size_t n = cfg.token_batch;
+        if (n == 0 || n > privacypass::max_generic_batch) return fail(errc::misuse, "session: bad token batch size");
+        std::vector<bytes> reqs;
+        std::vector<privacypass::blind_rsa_client::pending> pend;
+        for (std::size_t i = 0; i < n; ++i) {
+            std::array<std::uint8_t, privacypass::token_type_2::request_size> req;
+            PPX_TRY_ASSIGN(auto p, dep.issuer->request(dep.challenge, *rng_, req));
+            pend.push_back(std::move(p));
+            reqs.emplace_back(req.begin(), req.end());
+        }
+        PPX_TRY_ASSIGN(auto body, privacypass::encode_generic_batch_request(reqs));
+        out_.push_back({destination::issuer, "POST", "/token-request", std::string(privacypass::media_type_generic_request),
+                        std::string(privacypass::media_type_generic_response), std::move(body)});
+        return want_tokens{std::move(dep), std::move(pend), {}};
+    }
+
+    static result<void> check_leaf(result<bytes> entry, const stapled_proof& p, const merkle::verified_checkpoint& cp) {
+        if (!entry) return unexpected(entry.error());
+        return merkle::verify_inclusion(p.index, cp.size(), merkle::leaf_hash(*entry), p.path, cp.root());
+    }
+
+    // ---- step 2: tokens (RFC 9578 §6.3: unblind and verify each signature).
+    result<state> on_tokens(want_tokens s) {
+        PPX_TRY_ASSIGN(auto entries, privacypass::parse_generic_batch_response(s.buf));
+        if (entries.size() != s.pending.size()) return fail(errc::malformed, "session: token batch has the wrong count");
+        std::vector<bytes> tokens;
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            // batched-tokens-07 §6.2: an issuer may leave a request unanswered; that slot is skipped.
+            if (!entries[i]) continue;
+            if (entries[i]->token_type != privacypass::token_type_2::type) return fail(errc::malformed, "session: wrong token type");
+            PPX_TRY_ASSIGN(auto t, s.dep.issuer->finalize(s.pending[i], entries[i]->response));
+            PPX_TRY_ASSIGN(auto enc, t.encode());
+            tokens.push_back(std::move(enc));
+        }
+        if (tokens.empty()) return fail(errc::policy, "session: the issuer issued no token");
+        events_.push_back(tokens_issued{tokens.size()});
+        // Step 3 starts at once: the attestation lookup through the relay.
+        bhttp::request req;
+        req.control = {"GET", "https", cfg_->gateway_name, std::string(attestation_path)};
+        req.headers = {{"accept", std::string(attestation_media_type)}};
+        PPX_TRY_ASSIGN(auto inner, bhttp::encode(req));
+        PPX_TRY_ASSIGN(auto snd, ohttp::chunked_request_sender::start(*s.dep.gateway, *rng_));
+        bytes body = to_bytes(snd.header());
+        PPX_TRY_ASSIGN(auto chunk, snd.seal(inner, true));
+        append(body, chunk);
+        PPX_TRY_ASSIGN(auto rx, snd.response_receiver());
+        queue_relay(std::move(body));
+        return want_attestation{std::move(s.dep), std::move(tokens), std::move(rx), {}};
+    }
+
+    void queue_relay(bytes body) {
+        out_.push_back({destination::relay, "POST", {}, std::string(ohttp::labels::chunked_bhttp().request_media_type),
+                        std::string(ohttp::labels::chunked_bhttp().response_media_type), std::move(body)});
+    }
+
+    // ---- step 3: the VM's attestation and the log proof of its measurement.
+    result<state> on_attestation(want_attestation s, std::uint64_t now) {
+        PPX_TRY_ASSIGN(auto inner, s.rx.open_all(s.buf));
+        PPX_TRY_ASSIGN(auto res, bhttp::decode_response(inner));
+        if (res.status != 200) return fail(errc::internal, "session: attestation lookup failed");
+        PPX_TRY_ASSIGN(auto b, attestation_bundle::decode(res.content));
+        const auto& cfg = *cfg_;
+        auto lpol = cfg.log_policy;
+        lpol.now = now;
+        PPX_TRY_ASSIGN(auto cp, merkle::verify_checkpoint(b.checkpoint, lpol));
+        // The SEV-SNP policy accepts exactly the measurement the log proves approved.
+        ratls::verify_options o;
+        o.policy = cfg.vm_policy;
+        o.policy.now = static_cast<std::int64_t>(now);
+        o.policy.measurements.clear();
+        o.policy.allow_any_measurement_insecure = false;
+        o.policy.measurement_check = [&](std::span<const std::uint8_t, 48> m) {
+            auto e = merkle::encode(merkle::measurement_entry{std::string(snp_platform), bytes(m.begin(), m.end())});
+            return e && merkle::verify_inclusion(b.measurement.index, cp.size(), merkle::leaf_hash(*e), b.measurement.path, cp.root());
+        };
+        o.require_hpke_public_key = true;
+        if (!cfg.amd_roots) return fail(errc::misuse, "session: no AMD roots configured");
+        ratls::certificate_verifier v(ratls::snp::verifier(cfg.amd_roots), std::move(o));
+        // CCC RA-TLS and SNP ABI: chain, signature, REPORT_DATA = SHA-512(claims), policy.
+        PPX_TRY_ASSIGN(auto peer, v.verify(b.certificate));
+        // The report binds the claims, and the claims carry the VM's HPKE key config.
+        PPX_TRY_ASSIGN(auto kc, ohttp::key_config::parse(*peer.claims.hpke_public_key));
+        PPX_TRY_ASSIGN(auto vmc, ohttp::client::make(kc, vm_labels()));
+        const auto& rep = peer.report;
+        events_.push_back(vm_attested{vm_id_of(*peer.claims.hpke_public_key), rep.product_name,
+                                      bytes(rep.rep.measurement.begin(), rep.rep.measurement.end()), rep.reported_tcb,
+                                      b.measurement.index});
+        return ready{std::move(s.dep), std::move(s.tokens),
+                     attested{std::make_shared<const ohttp::client>(std::move(vmc)), vm_id_of(*peer.claims.hpke_public_key)}};
+    }
+
+    // ---- step 4: one request (docs/PROTOCOL.md §4.2).
+    result<state> build_request(ready s, bytes_view prompt) {
+        // End to end: a fresh HPKE context to the attested VM key for this request only.
+        PPX_TRY_ASSIGN(auto e2e, ohttp::chunked_request_sender::start(*s.vm.vm, *rng_));
+        bytes vm_body = to_bytes(e2e.header());
+        PPX_TRY_ASSIGN(auto c, e2e.seal(prompt, true));
+        append(vm_body, c);
+        PPX_TRY_ASSIGN(auto vm_rx, e2e.response_receiver());
+        bytes token = std::move(s.tokens.back());
+        s.tokens.pop_back();
+        bhttp::request req;
+        req.control = {"POST", "https", cfg_->gateway_name, std::string(process_path)};
+        req.headers = {{"content-type", std::string(vm_labels().request_media_type)},
+                       {"accept", std::string(vm_labels().response_media_type)},
+                       {"authorization", privacypass::authorization_value(token)},
+                       {std::string(vm_field), s.vm.id}};
+        req.content = std::move(vm_body);
+        PPX_TRY_ASSIGN(auto inner, bhttp::encode(req));
+        PPX_TRY_ASSIGN(auto snd, ohttp::chunked_request_sender::start(*s.dep.gateway, *rng_));
+        bytes body = to_bytes(snd.header());
+        PPX_TRY_ASSIGN(auto chunk, snd.seal(inner, true));
+        append(body, chunk);
+        PPX_TRY_ASSIGN(auto rx, snd.response_receiver());
+        wipe(inner);
+        const std::size_t n = body.size();
+        queue_relay(std::move(body));
+        events_.push_back(request_sent{n, s.tokens.size()});
+        return streaming{std::move(s.dep), std::move(s.tokens), std::move(s.vm),
+                         std::make_unique<reply_stack>(std::move(rx), std::move(vm_rx))};
+    }
+
+    void drain(reply_stack& st) {
+        while (!st.chunks.empty()) {
+            events_.push_back(reply_chunk{std::move(st.chunks.front())});
+            st.chunks.pop_front();
+        }
+    }
+
+    // The end: the outer final chunk, the inner message's end, the VM's final chunk. Only
+    // when all three authenticate is the reply complete (draft-08 §6.2: truncation is an error).
+    result<state> on_reply_end(streaming s) {
+        auto& st = *s.stack;
+        PPX_TRY(st.outer.finish([&](bytes_view pt) { return st.dec.feed(pt, st); }));
+        PPX_TRY(st.dec.finish(st));
+        if (st.status != 200) return fail(errc::malformed, "session: reply has no status");
+        PPX_TRY(st.vm.finish([&](bytes_view pt) {
+            st.total += pt.size();
+            st.chunks.emplace_back(pt.begin(), pt.end());
+        }));
+        drain(st);
+        events_.push_back(reply_complete{st.total});
+        return ready{std::move(s.dep), std::move(s.tokens), std::move(s.vm)};
+    }
+
+    template <class F>
+    result<void> step(F&& f) {
+        auto next = f();
+        if (!next) return poison(next.error());
+        st_ = std::move(*next);
+        return ok();
+    }
+    result<void> misuse(const char* what) {
+        if (auto* f = std::get_if<failed>(&st_)) return unexpected(f->err);
+        return poison(error{errc::misuse, what});
+    }
+    // The first error wins; nothing queued is sent any more (fail closed) and every secret
+    // of the session goes with the old state.
+    unexpected poison(error e) {
+        if (auto* f = std::get_if<failed>(&st_)) return unexpected(f->err);
+        st_ = failed{e};
+        out_.clear();
+        events_.push_back(client_failed{e});
+        return unexpected(e);
+    }
+
+    std::shared_ptr<const client_config> cfg_;
+    rng* rng_;
+    state st_{idle{}};
+    std::deque<client_transmit> out_;
+    std::deque<client_event> events_;
+};
+
+} // namespace ppx::session
