@@ -161,6 +161,19 @@ TEMPLATE_TEST_CASE("VOPRF tokens: round trip, rotation and bad input", "[privacy
             REQUIRE(!r);
             CHECK((r.error() == errc::crypto_failure || r.error() == errc::malformed));
         }
+        // Non-canonical proof scalars (c or s >= the group order) are malformed, never accepted.
+        for (std::size_t which = 0; which < 2; ++which) {
+            auto bad = resp;
+            std::fill(bad.begin() + static_cast<std::ptrdiff_t>(T::ne + which * T::ns),
+                      bad.begin() + static_cast<std::ptrdiff_t>(T::ne + (which + 1) * T::ns), 0xff);
+            CHECK(client->finalize(*p, bad).error() == errc::malformed);
+        }
+        // The identity as evaluated element is malformed.
+        {
+            auto bad = resp;
+            std::fill(bad.begin(), bad.begin() + static_cast<std::ptrdiff_t>(T::ne), 0);
+            CHECK(client->finalize(*p, bad).error() == errc::malformed);
+        }
         // Truncated responses and requests.
         for (std::size_t n = 0; n < resp.size(); ++n) CHECK(client->finalize(*p, bytes_view(resp).first(n)).error() == errc::malformed);
         for (std::size_t n = 0; n < req.size(); ++n) CHECK(!issuer.evaluate(bytes_view(req).first(n), rng, resp));
