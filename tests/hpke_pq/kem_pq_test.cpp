@@ -287,3 +287,31 @@ TEST_CASE("compile-time suites take the PQ KEMs like the DH KEMs", "[hpke_pq]") 
     static_assert(kem_policy<kem_ml_kem_1024>);
     static_assert(kem_policy<kem_x_wing>);
 }
+
+TEST_CASE("prepared private keys decapsulate exactly like decap()", "[hpke_pq][prepared]") {
+    auto check = [](auto kem_tag) {
+        using K = decltype(kem_tag);
+        const kem_ops& k = K::ops;
+        INFO(k.name);
+        auto sk = derive(k, bytes(40, 3));
+        auto prep = K::prepare(sk.expose_secret());
+        REQUIRE(prep);
+        deterministic_rng r(4);
+        bytes ss(32), enc(k.n_enc), s1(32), s2(32);
+        REQUIRE(k.encap(sk.public_key_bytes(), r, ss, enc));
+        REQUIRE(K::decap_prepared(enc, **prep, s1));
+        CHECK(s1 == ss);
+        enc[10] ^= 1;
+        REQUIRE(K::decap_prepared(enc, **prep, s1));
+        REQUIRE(k.decap(enc, sk.expose_secret(), sk.public_key_bytes(), s2));
+        CHECK(s1 == s2);
+        CHECK(s1 != ss);
+        enc.pop_back();
+        CHECK(K::decap_prepared(enc, **prep, s1).error() == errc::malformed);
+        CHECK(K::prepare(bytes(k.n_sk + 1)).error() == errc::malformed);
+    };
+    check(kem_ml_kem_512{});
+    check(kem_ml_kem_768{});
+    check(kem_ml_kem_1024{});
+    check(kem_x_wing{});
+}

@@ -27,6 +27,8 @@
 #include <ppx/hpke/kem.hpp>
 #include <ppx/mlkem/mlkem.hpp>
 
+#include <memory>
+
 namespace ppx::hpke {
 
 /// ML-KEM-512's KEM id (draft-ietf-hpke-pq §3); ids.hpp does not name it yet.
@@ -111,6 +113,27 @@ struct ml_kem_hpke {
         if (ss.size() != n_secret) return fail(errc::misuse, "hpke: bad buffer size");
         const auto key = mlkem::decapsulation_key<P>::from_seed(std::span<const std::uint8_t, n_sk>(sk_r.data(), n_sk));
         return key.decaps(enc, std::span<std::uint8_t, n_secret>(ss.data(), n_secret));
+    }
+
+    /// A private key expanded once for repeated Decap (the NTT-domain secret vector, the
+    /// sampled matrix, H(ek)): wiped on destruction. Proposed hook for hpke::private_key
+    /// (see docs/mlkem.md); not yet part of kem_ops.
+    struct prepared {
+        mlkem::decapsulation_key<P> key;
+    };
+
+    /// Expands sk (64 bytes) into a prepared key; errc::malformed for another length.
+    static result<std::shared_ptr<const prepared>> prepare(bytes_view sk) {
+        if (sk.size() != n_sk) return fail(errc::malformed, "hpke: ML-KEM private key must be 64 bytes");
+        return std::make_shared<const prepared>(
+            prepared{mlkem::decapsulation_key<P>::from_seed(std::span<const std::uint8_t, n_sk>(sk.data(), n_sk))});
+    }
+
+    /// Decap(enc, skR) with a prepared key: the same result as decap() without re-expanding.
+    static result<void> decap_prepared(bytes_view enc, const prepared& sk_r, mutable_bytes ss) noexcept {
+        if (enc.size() != n_enc) return fail(errc::malformed, "hpke: encapsulated key has the wrong length");
+        if (ss.size() != n_secret) return fail(errc::misuse, "hpke: bad buffer size");
+        return sk_r.key.decaps(enc, std::span<std::uint8_t, n_secret>(ss.data(), n_secret));
     }
 
     static constexpr kem_ops ops = {
@@ -225,6 +248,44 @@ struct kem_x_wing {
         const auto key = mlkem::decapsulation_key<mlkem_params>::from_seed(std::span<const std::uint8_t, 64>(w.x, 64));
         PPX_TRY(key.decaps(enc.first(n_ct_m), std::span<std::uint8_t, 32>(w.ss_m, 32)));
         combine(ss, w.ss_m, w.ss_x, ct_x, pk_r.subspan(n_pk_m, 32));
+        return ok();
+    }
+
+    /// A private key expanded once for repeated Decap: the ML-KEM-768 key object and the X25519
+    /// private key, wiped on destruction. Proposed hook for hpke::private_key (docs/mlkem.md).
+    struct prepared {
+        mlkem::decapsulation_key<mlkem_params> key;
+        secret<32> sk_x;
+        std::array<std::uint8_t, 32> pk_x;
+    };
+
+    /// Expands sk (32 bytes) into a prepared key; errc::malformed for another length.
+    static result<std::shared_ptr<const prepared>> prepare(bytes_view sk) {
+        if (sk.size() != n_sk) return fail(errc::malformed, "hpke: X-Wing private key must be 32 bytes");
+        if (!ppx::detail::sodium_ready()) return fail(errc::internal, "libsodium unavailable");
+        std::array<std::uint8_t, 96> x;
+        wipe_on_exit wx(x);
+        expand(sk, x);
+        auto p = std::make_shared<prepared>(prepared{
+            mlkem::decapsulation_key<mlkem_params>::from_seed(std::span<const std::uint8_t, 64>(x.data(), 64)),
+            secret<32>(std::span<const std::uint8_t, 32>(x.data() + 64, 32)), {}});
+        if (crypto_scalarmult_base(p->pk_x.data(), x.data() + 64) != 0) return fail(errc::internal, "hpke: X25519 failed");
+        return std::shared_ptr<const prepared>(std::move(p));
+    }
+
+    /// Decap(enc, skR) with a prepared key: the same result as decap() without re-expanding.
+    static result<void> decap_prepared(bytes_view enc, const prepared& sk_r, mutable_bytes ss) noexcept {
+        if (enc.size() != n_enc) return fail(errc::malformed, "hpke: encapsulated key has the wrong length");
+        if (ss.size() != n_secret) return fail(errc::misuse, "hpke: bad buffer size");
+        if (!ppx::detail::sodium_ready()) return fail(errc::internal, "libsodium unavailable");
+        std::uint8_t ss_m[32], ss_x[32];
+        wipe_on_exit w1(ss_m);
+        wipe_on_exit w2(ss_x);
+        const bytes_view ct_x = enc.subspan(n_ct_m, 32);
+        if (crypto_scalarmult(ss_x, sk_r.sk_x.expose().data(), ct_x.data()) != 0)
+            return fail(errc::malformed, "hpke: X-Wing X25519 ciphertext of small order");
+        PPX_TRY(sk_r.key.decaps(enc.first(n_ct_m), std::span<std::uint8_t, 32>(ss_m, 32)));
+        combine(ss, ss_m, ss_x, ct_x, sk_r.pk_x);
         return ok();
     }
 
