@@ -313,3 +313,49 @@ TEST_CASE("ratls: /dev/sev-guest provider structures", "[ratls][sev-guest]") {
     CHECK(e.error() == errc::unsupported);
     if (!sev_guest_provider::available()) SUCCEED("no /dev/sev-guest on this machine");
 }
+
+TEST_CASE("snp: malformed VCEK certificates are refused", "[ratls][snp][negative]") {
+    deterministic_rng r(9);
+    struct spec {
+        const char* curve = "P-384";
+        bytes struct_version = {2, 1, 0};
+        bytes product = {0x16, 8, 'M', 'i', 'l', 'a', 'n', '-', 'B', '0'};
+        bytes bl = {2, 1, 3};
+        bool dup_bl = false;
+        std::size_t hwid = 64;
+    };
+    auto make = [&](const spec& s) {
+        auto k = build::ec_key(s.curve);
+        REQUIRE(k);
+        auto c = build::skeleton("SEV-VCEK", "t", k->get(), test_now - 10, 1000, r, true);
+        REQUIRE(c);
+        REQUIRE(build::set_issuer(c->get(), nullptr));
+        if (!s.struct_version.empty()) REQUIRE(build::add_extension(c->get(), "1.3.6.1.4.1.3704.1.1", s.struct_version, false));
+        REQUIRE(build::add_extension(c->get(), "1.3.6.1.4.1.3704.1.2", s.product, false));
+        REQUIRE(build::add_extension(c->get(), "1.3.6.1.4.1.3704.1.3.1", s.bl, false));
+        if (s.dup_bl) REQUIRE(build::add_extension(c->get(), "1.3.6.1.4.1.3704.1.3.1", s.bl, false));
+        for (const char* o : {"1.3.6.1.4.1.3704.1.3.2", "1.3.6.1.4.1.3704.1.3.3", "1.3.6.1.4.1.3704.1.3.8"})
+            REQUIRE(build::add_extension(c->get(), o, bytes{2, 1, 0}, false));
+        if (s.hwid) REQUIRE(build::add_extension(c->get(), "1.3.6.1.4.1.3704.1.4", bytes(s.hwid, 1), false));
+        REQUIRE(build::sign_ecdsa(c->get(), k->get(), EVP_sha384()));
+        return snp::vcek::parse(build::der(c->get()));
+    };
+    REQUIRE(make(spec{}));
+    auto expect = [&](const spec& s, errc want) {
+        auto v = make(s);
+        REQUIRE_FALSE(v);
+        CHECK(v.error() == want);
+    };
+    { spec s; s.struct_version = {}; expect(s, errc::malformed); }
+    { spec s; s.struct_version = {2, 1, 1}; expect(s, errc::malformed); }  // Turin layout on Milan
+    { spec s; s.product = {0x16, 6, 'N', 'a', 'p', 'l', 'e', 's'}; expect(s, errc::unsupported); }
+    { spec s; s.product = {0x0C, 5, 'M', 'i', 'l', 'a', 'n'}; expect(s, errc::malformed); }  // UTF8String, not IA5
+    { spec s; s.bl = {2, 2, 0, 5}; expect(s, errc::malformed); }  // non-minimal INTEGER
+    { spec s; s.bl = {2, 1, 0x85}; expect(s, errc::malformed); }  // negative
+    { spec s; s.dup_bl = true; expect(s, errc::malformed); }
+    { spec s; s.hwid = 63; expect(s, errc::malformed); }
+    { spec s; s.hwid = 0; expect(s, errc::malformed); }
+    { spec s; s.curve = "P-256"; expect(s, errc::unsupported); }
+    CHECK_FALSE(snp::vcek::parse(bytes{0x30, 0x00}));
+    CHECK_FALSE(snp::vcek::parse(bytes{}));
+}

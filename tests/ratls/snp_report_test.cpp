@@ -241,6 +241,17 @@ TEST_CASE("snp: README mutations fail", "[snp][negative]") {
         INFO(r.error().what);
         CHECK(r.error() == errc::key_mismatch);
     }
+    SECTION("a Turin report with a Milan VCEK: product mismatch") {
+        auto r = ver.verify(load_file("sevsnp/turin-oak/attestation_report.bin"), vc, permissive());
+        REQUIRE_FALSE(r);
+        CHECK(r.error() == errc::key_mismatch);
+        auto rep = snp::parse_report(load_file("sevsnp/turin-oak/attestation_report.bin"));
+        REQUIRE(rep);
+        CHECK(rep->cpuid_product() == snp::product::turin);
+        auto e = snp::check_vcek_matches(*rep, key->fields());
+        REQUIRE_FALSE(e);
+        CHECK(std::string(e.error().what) == "snp: report CPUID product does not match the VCEK");
+    }
     SECTION("VCEK SPL differs from REPORTED_TCB") {
         auto rep = snp::parse_report(raw);
         REQUIRE(rep);

@@ -77,12 +77,13 @@ inline result<std::int64_t> asn1_time_unix(const ASN1_TIME* t) noexcept {
     return static_cast<std::int64_t>(timegm(&tm));
 }
 
-/// The DER value of extension `oid` (dotted text), or nullopt if absent.
+/// The DER value of extension `oid` (dotted text), or nullopt if absent or present twice
+/// (RFC 5280 §4.2: a certificate must not include more than one instance of an extension).
 inline std::optional<bytes_view> extension_value(const X509* c, const char* oid) noexcept {
     std::unique_ptr<ASN1_OBJECT, ppx::detail::free_fn<ASN1_OBJECT_free>> obj(OBJ_txt2obj(oid, 1));
     if (!obj) return std::nullopt;
     const int idx = X509_get_ext_by_OBJ(c, obj.get(), -1);
-    if (idx < 0) return std::nullopt;
+    if (idx < 0 || X509_get_ext_by_OBJ(c, obj.get(), idx) >= 0) return std::nullopt;
     const ASN1_OCTET_STRING* v = X509_EXTENSION_get_data(X509_get_ext(c, idx));
     if (v == nullptr) return std::nullopt;
     return bytes_view(ASN1_STRING_get0_data(v), static_cast<std::size_t>(ASN1_STRING_length(v)));
