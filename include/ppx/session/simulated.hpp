@@ -30,6 +30,7 @@ struct simulated_options {
 /// One simulated VM.
 struct simulated_vm {
     std::shared_ptr<const vm_identity> identity;
+    secure_bytes hpke_sk;  ///< the VM's HPKE private key (for a VM process started from it)
     bytes certificate;
     bytes bundle;          ///< attestation_bundle, encoded
     bool approved = true;  ///< its measurement is in the log
@@ -45,6 +46,8 @@ struct simulated_deployment {
     bytes token_key;
     bytes token_challenge;
     std::shared_ptr<const gateway_config> gateway;
+    bytes gateway_key_config;  ///< the gateway's published key config
+    secure_bytes gateway_sk;   ///< and its private key (for a gateway process started from it)
     bytes directory;  ///< the gateway's directory, encoded
     std::vector<simulated_vm> vms;
     std::shared_ptr<const client_config> client;
@@ -83,7 +86,11 @@ inline result<simulated_vm> make_simulated_vm(ratls::simulated_snp_provider& chi
                                               rng& r) {
     simulated_vm v;
     v.measurement = simulated_measurement(image);
-    PPX_TRY_ASSIGN(auto id, vm_identity::generate(r));
+    PPX_TRY_ASSIGN(auto sk, hpke::private_key::generate(hpke::kem_id::x25519_sha256, r));
+    v.hpke_sk = sk.serialize();
+    const ohttp::symmetric_suite s[] = {{hpke::kdf_id::hkdf_sha256, hpke::aead_id::chacha20poly1305}};
+    PPX_TRY_ASSIGN(auto cfg, ohttp::key_config::make(0, hpke::kem_id::x25519_sha256, sk.public_key_bytes(), s));
+    PPX_TRY_ASSIGN(auto id, vm_identity::make(std::move(cfg), std::move(sk)));
     detail::measured_provider p(chip, v.measurement);
     ratls::certificate_options o;
     o.common_name = "ppx private processing VM";
@@ -125,6 +132,8 @@ inline result<simulated_deployment> make_simulated_deployment(const simulated_op
     const ohttp::symmetric_suite gs[] = {{hpke::kdf_id::hkdf_sha256, hpke::aead_id::aes128gcm}};
     PPX_TRY_ASSIGN(auto gcfg, ohttp::key_config::make(1, hpke::kem_id::x25519_sha256, gsk.public_key_bytes(), gs));
     const bytes gcfg_bytes = gcfg.encode();
+    d.gateway_key_config = gcfg_bytes;
+    d.gateway_sk = gsk.serialize();
     std::vector<ohttp::gateway_key> gkeys;
     gkeys.push_back({std::move(gcfg), std::move(gsk)});
     PPX_TRY_ASSIGN(auto ogw, ohttp::gateway::make(std::move(gkeys), ohttp::labels::chunked_bhttp()));
@@ -187,6 +196,50 @@ inline result<simulated_deployment> make_simulated_deployment(const simulated_op
         std::move(vp), o.gateway_name, o.issuer_name, o.token_batch});
     d.client = std::move(cc);
     return d;
+}
+
+/// Answers one client transmit in process, as the deployment's parties would: the directory,
+/// the issuer's generic batch, or the relay -> gateway_exchange -> vm_exchange path with
+/// `process` as the VM's processing. Returns the response body (for a refusal, the gateway's
+/// encapsulated refusal; empty when it would answer unencapsulated). For tests, fuzzing and
+/// benchmarks.
+inline result<bytes> answer_in_process(const simulated_deployment& d, const client_transmit& t, rng& r, std::uint64_t now,
+                                       const vm_processor& process) {
+    switch (t.to) {
+    case destination::directory: return d.directory;
+    case destination::issuer: {
+        PPX_TRY_ASSIGN(auto res, d.issuer->handle_generic(t.body, r));
+        return std::move(res.body);
+    }
+    case destination::relay: break;
+    }
+    gateway_exchange g(d.gateway, r);
+    bytes out;
+    auto drain = [&] {
+        while (auto b = g.poll_transmit()) append(out, *b);
+    };
+    (void)g.receive(t.body, now);
+    (void)g.end_of_request(now);
+    while (auto e = g.poll_event()) {
+        auto* f = std::get_if<gw_forward>(&*e);
+        if (!f) continue;
+        const simulated_vm* vm = nullptr;
+        for (const auto& v : d.vms)
+            if (v.identity->id() == f->vm_id) vm = &v;
+        if (!vm) return fail(errc::internal, "session: simulated VM missing");
+        vm_exchange x(vm->identity, r);
+        (void)x.receive(f->body, now);
+        (void)x.end_of_request(now);
+        (void)x.run(process, now);
+        while (auto b = x.poll_transmit()) {
+            (void)g.upstream(*b, now);
+            drain();
+        }
+        if (x.failure()) g.upstream_failed(now);
+        else (void)g.upstream_end(now);
+    }
+    drain();
+    return out;
 }
 
 } // namespace ppx::session
