@@ -51,46 +51,53 @@ public:
 
     template <class Open, class F>
     result<void> feed(bytes_view piece, std::size_t tag_size, Open&& open, F& on_plaintext) {
-        if (final_) {
-            // draft-08 §4, §5: the final chunk extends to the end of the stream.
-            if (buf_.size() + piece.size() > lim_.max_chunk_size) return fail(errc::limit_exceeded, "ohttp: chunk too large");
-            buf_.insert(buf_.end(), piece.begin(), piece.end());
-            return ok();
+        if (final_) return take_final(piece);
+        if (!buf_.empty()) {
+            // Top up the partial chunk held back from the last piece: its length prefix one
+            // byte at a time, then exactly the rest of the chunk; then go on unbuffered.
+            while (!piece.empty()) {
+                reader t(buf_);
+                auto len = t.varint();
+                if (!len) {
+                    buf_.push_back(piece[0]);
+                    piece = piece.subspan(1);
+                    continue;
+                }
+                if (*len == 0) {
+                    final_ = true;
+                    buf_.clear();
+                    return take_final(piece);
+                }
+                if (*len > lim_.max_chunk_size) return fail(errc::limit_exceeded, "ohttp: chunk too large");
+                const std::size_t total = t.position() + static_cast<std::size_t>(*len);
+                const std::size_t take = std::min(total - buf_.size(), piece.size());
+                buf_.insert(buf_.end(), piece.begin(), piece.begin() + static_cast<std::ptrdiff_t>(take));
+                piece = piece.subspan(take);
+                if (buf_.size() < total) return ok();
+                PPX_TRY(open_one(bytes_view(buf_).subspan(t.position()), tag_size, open, on_plaintext));
+                buf_.clear();
+                break;
+            }
+            if (!buf_.empty()) return ok();
         }
-        bytes_view window = piece;
-        const bool buffered = !buf_.empty();
-        if (buffered) {
-            buf_.insert(buf_.end(), piece.begin(), piece.end());
-            window = buf_;
-        }
-        reader r(window);
-        while (!final_) {
+        reader r(piece);
+        while (!r.empty()) {
             reader t = r;
             auto len = t.varint();
             if (!len) break;
             if (*len == 0) {
+                // draft-08 §4, §5: a zero length marks the final chunk, which runs to the end.
                 final_ = true;
-                r = t;
-                break;
+                return take_final(t.rest());
             }
             if (*len > lim_.max_chunk_size) return fail(errc::limit_exceeded, "ohttp: chunk too large");
             auto ct = t.bytes(static_cast<std::size_t>(*len));
             if (!ct) break;
-            // draft-08 §6: a non-final chunk with no data is treated as a decryption error.
-            if (ct->size() <= tag_size) return fail(errc::crypto_failure);
-            scratch_.resize(ct->size() - tag_size);
-            auto n = open(*ct, false, mutable_bytes(scratch_));
-            if (!n) return unexpected(n.error());
-            PPX_TRY(deliver(on_plaintext, bytes_view(scratch_.data(), *n)));
+            PPX_TRY(open_one(*ct, tag_size, open, on_plaintext));
             r = t;
         }
-        if (buffered) {
-            buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(r.position()));
-        } else {
-            const bytes_view rest = r.rest();
-            buf_.assign(rest.begin(), rest.end());
-        }
-        if (final_ && buf_.size() > lim_.max_chunk_size) return fail(errc::limit_exceeded, "ohttp: chunk too large");
+        const bytes_view rest = r.rest();
+        buf_.assign(rest.begin(), rest.end());
         return ok();
     }
 
@@ -106,6 +113,22 @@ public:
     }
 
 private:
+    result<void> take_final(bytes_view piece) {
+        if (buf_.size() + piece.size() > lim_.max_chunk_size) return fail(errc::limit_exceeded, "ohttp: chunk too large");
+        buf_.insert(buf_.end(), piece.begin(), piece.end());
+        return ok();
+    }
+
+    template <class Open, class F>
+    result<void> open_one(bytes_view ct, std::size_t tag_size, Open& open, F& on_plaintext) {
+        // draft-08 §6: a non-final chunk with no data is treated as a decryption error.
+        if (ct.size() <= tag_size) return fail(errc::crypto_failure);
+        if (scratch_.size() < ct.size() - tag_size) scratch_.resize(ct.size() - tag_size);
+        auto n = open(ct, false, mutable_bytes(scratch_.data(), ct.size() - tag_size));
+        if (!n) return unexpected(n.error());
+        return deliver(on_plaintext, bytes_view(scratch_.data(), *n));
+    }
+
     chunk_limits lim_;
     bool final_ = false;
     secure_bytes buf_;      // a partial chunk (or the final one); ciphertext
