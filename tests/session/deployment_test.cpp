@@ -182,7 +182,7 @@ TEST_CASE("deployment: many concurrent clients are each answered or cleanly refu
     deployment d(2);
     auto gw = d.gateway("gateway", {d.vms[0]->addr(), d.vms[1]->addr()}, "memory");
     auto relay = d.relay("relay", *gw);
-    constexpr int clients = 12, parallel = 6;
+    constexpr int clients = 10, parallel = 5;
     std::atomic<int> next{0}, answered{0}, refused{0}, other{0};
     std::mutex mu;
     std::string failures;
@@ -214,7 +214,7 @@ TEST_CASE("deployment: many concurrent clients are each answered or cleanly refu
 
 TEST_CASE("deployment: one token through two gateway replicas sharing Redis is accepted once", "[session][redis]") {
     const char* url = std::getenv("PPX_REDIS_URL");
-    if (!url || !have_example()) {
+    if (!url || !*url || !have_example()) {
         WARN("PPX_REDIS_URL not set or example not built: double-spend test skipped");
         return;
     }
@@ -223,7 +223,7 @@ TEST_CASE("deployment: one token through two gateway replicas sharing Redis is a
     auto gw_b = d.gateway("gateway-b", {d.vms[0]->addr()}, url);
     auto relay_a = d.relay("relay-a", *gw_a);
     auto relay_b = d.relay("relay-b", *gw_b);
-    for (int round = 0; round < 3; ++round) {
+    for (int round = 0; round < 2; ++round) {
         auto args = d.client_args(*gw_a, *relay_a);
         args.push_back("--duplicate-via");
         args.push_back(relay_b->addr() + "/relay");
@@ -231,9 +231,9 @@ TEST_CASE("deployment: one token through two gateway replicas sharing Redis is a
     }
     const std::string logs = gw_a->log() + gw_b->log();
     INFO(logs);
-    CHECK(occurrences(logs, "token redeemed") == 3);  // each token exactly once
-    CHECK(occurrences(logs, "refused: replayed") == 3);
-    CHECK(occurrences(d.vms[0]->log(), "opened a request") == 3);
+    CHECK(occurrences(logs, "token redeemed") == 2);  // each token exactly once
+    CHECK(occurrences(logs, "refused: replayed") == 2);
+    CHECK(occurrences(d.vms[0]->log(), "opened a request") == 2);
 }
 
 TEST_CASE("deployment: a VM killed mid-stream gives the client an error, never a partial answer", "[session][fault]") {
