@@ -235,7 +235,7 @@ public:
     using element = typename G::element;
 
     /// `bm` = SerializeElement(B).
-    composites(mode m, bytes_view bm) noexcept : m_(m) {
+    composites(mode m, bytes_view bm) noexcept {
         const auto seed_dst = make_dst<S>("Seed-", m);
         const auto l1 = i2osp2(bm.size()), l2 = i2osp2(seed_dst.n);
         seed_ = crypto::digest<typename S::hash>(l1, bm, l2, seed_dst.view());
@@ -269,7 +269,6 @@ private:
         *acc = std::move(s);
         return ok();
     }
-    mode m_;
     crypto::digest_t<typename S::hash> seed_;
     dst h2s_;
     std::optional<element> m_sum_, z_sum_;
