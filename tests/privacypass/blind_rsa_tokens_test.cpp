@@ -114,6 +114,32 @@ TEST_CASE("type 2 token key: id over the received bytes, PSS parameters enforced
     const auto n = sk.public_key().modulus();
     const auto e = sk.public_key().exponent();
     CHECK(encode_pss_spki(n, e) == pks);
+    // Hash AlgorithmIdentifiers with NULL parameters: accepted, and hashed as received.
+    {
+        using namespace ppx::privacypass::detail;
+        const bytes sha384_null = der(0x30, concat(der(0x06, oid_sha384), bytes{0x05, 0x00}));
+        const bytes params = der(0x30, concat(der(0xa0, sha384_null), der(0xa1, der(0x30, concat(der(0x06, oid_mgf1), sha384_null))),
+                                              der(0xa2, der_uint(bytes{48}))));
+        const bytes alg = der(0x30, concat(der(0x06, oid_rsassa_pss), params));
+        bytes bits{0x00};
+        append(bits, der(0x30, concat(der_uint(n), der_uint(e))));
+        const bytes with_null = der(0x30, concat(alg, der(0x03, bits)));
+        CHECK(with_null != pks);
+        auto k = blind_rsa_public_key::from_token_key(with_null);
+        REQUIRE(k);
+        CHECK(to_hex(k->token_key_id) == to_hex(crypto::digest<crypto::sha256>(with_null)));
+        CHECK(k->token_key_id != ok_key->token_key_id);
+        CHECK(equal_bytes(k->pk.modulus(), n));
+        // A trailerField other than 1, and a non-minimal DER length, are refused.
+        const bytes bad_trailer_params = der(0x30, concat(der(0xa0, sha384_null), der(0xa1, der(0x30, concat(der(0x06, oid_mgf1), sha384_null))),
+                                                          der(0xa2, der_uint(bytes{48})), der(0xa3, der_uint(bytes{2}))));
+        const bytes bad_trailer = der(0x30, concat(der(0x30, concat(der(0x06, oid_rsassa_pss), bad_trailer_params)), der(0x03, bits)));
+        CHECK(check_pss_spki(bad_trailer).error() == errc::malformed);
+        bytes nonminimal = pks;
+        nonminimal[1] = 0x83;  // 30 83 00 01 52 ...
+        nonminimal.insert(nonminimal.begin() + 2, 0x00);
+        CHECK(check_pss_spki(nonminimal).error() == errc::malformed);
+    }
     // The rsaEncryption SPKI of the blindrsa layer is refused as a type-2 token key.
     auto plain = sk.public_key().to_spki_der();
     REQUIRE(plain);
