@@ -417,3 +417,25 @@ TEST_CASE("snp: untrusted roots", "[snp][negative]") {
     snp::verifier g(s);
     CHECK_FALSE(g.verify(raw, vc, p, load_file("sevsnp/milan-virtee/cert_chain_milan.pem")));
 }
+
+TEST_CASE("snp: products from CPUID and VCEK names; TCB layouts", "[snp]") {
+    CHECK(snp::product_from_cpuid(0x19, 0x01) == snp::product::milan);
+    CHECK(snp::product_from_cpuid(0x19, 0x11) == snp::product::genoa);
+    CHECK(snp::product_from_cpuid(0x19, 0xA0) == snp::product::genoa);
+    CHECK(snp::product_from_cpuid(0x1A, 0x02) == snp::product::turin);
+    CHECK(snp::product_from_cpuid(0x17, 0x31) == snp::product::unknown);
+    CHECK(snp::product_from_cpuid(0x19, 0x61) == snp::product::unknown);
+    CHECK(snp::product_from_name("Milan-B0") == snp::product::milan);
+    CHECK(snp::product_from_name("Genoa") == snp::product::genoa);
+    CHECK(snp::product_from_name("Turin") == snp::product::turin);
+    CHECK(snp::product_from_name("Naples") == snp::product::unknown);
+    CHECK(snp::product_from_name("") == snp::product::unknown);
+    // The same 8 bytes mean different things on Milan/Genoa and Turin.
+    const std::uint64_t raw = 0x4700000002000100ull;  // Turin sample: fmc 0, bl 1, tee 0, snp 2, ucode 0x47
+    const auto t = snp::tcb_version::decode(raw, snp::product::turin);
+    CHECK(t == snp::tcb_version{0, 1, 0, 2, 0x47});
+    const auto m = snp::tcb_version::decode(raw, snp::product::milan);
+    CHECK(m == snp::tcb_version{0, 0, 1, 0, 0x47});
+    CHECK(t.at_least(snp::tcb_version{0, 1, 0, 2, 0x47}));
+    CHECK_FALSE(t.at_least(snp::tcb_version{0, 1, 0, 3, 0}));
+}

@@ -60,10 +60,11 @@ constexpr product product_from_name(std::string_view name) noexcept {
 }
 
 /// The product named by a report's CPUID bytes (report version >= 3): family 19h model 0xh
-/// Milan, family 19h model 1xh Genoa, family 1Ah model 0xh/1xh Turin. Unknown otherwise.
+/// Milan, family 19h model 1xh or Axh (Genoa, Bergamo/Siena: Genoa VCEKs) Genoa, family 1Ah
+/// model 0xh/1xh Turin. Unknown otherwise.
 constexpr product product_from_cpuid(std::uint8_t family, std::uint8_t model) noexcept {
     if (family == 0x19 && model <= 0x0f) return product::milan;
-    if (family == 0x19 && model >= 0x10 && model <= 0x1f) return product::genoa;
+    if (family == 0x19 && ((model >= 0x10 && model <= 0x1f) || (model >= 0xa0 && model <= 0xaf))) return product::genoa;
     if (family == 0x1a && model <= 0x1f) return product::turin;
     return product::unknown;
 }
