@@ -249,6 +249,59 @@ BENCHMARK(BM_type2_origin_verify)->Name("type2_rsa2048/origin_verify");
 
 // ------------------------------------------------------------------ redemption pipeline
 
+// ------------------------------------------------------------------ ACS type 0xFF01 (POPRF)
+
+struct acs_fixture {
+    acs_issuer is{*oprf::private_key<oprf::ristretto255_sha512>::generate(system_rng())};
+    bytes ch = challenge_of(0xFF01);
+    acs_fixture() { (void)is.accept_info(as_bytes("2026-11-23/chat")); }
+};
+acs_fixture& afx() {
+    static acs_fixture f;
+    return f;
+}
+
+void BM_acs_client_request(benchmark::State& st) {
+    auto client = *acs_client::create(afx().is.token_key());
+    deterministic_rng rng(10);
+    bytes req;
+    for (auto _ : st) benchmark::DoNotOptimize(client.request(afx().ch, as_bytes("2026-11-23/chat"), rng, req));
+}
+BENCHMARK(BM_acs_client_request)->Name("acs_ristretto255_poprf/client_request");
+
+void BM_acs_issuer_evaluate(benchmark::State& st) {
+    auto client = *acs_client::create(afx().is.token_key());
+    deterministic_rng rng(11);
+    bytes req;
+    (void)client.request(afx().ch, as_bytes("2026-11-23/chat"), rng, req);
+    std::array<std::uint8_t, token_type_acs::response_size> out;
+    for (auto _ : st) benchmark::DoNotOptimize(afx().is.evaluate(req, rng, out));
+}
+BENCHMARK(BM_acs_issuer_evaluate)->Name("acs_ristretto255_poprf/issuer_evaluate");
+
+void BM_acs_client_finalize(benchmark::State& st) {
+    auto client = *acs_client::create(afx().is.token_key());
+    deterministic_rng rng(12);
+    bytes req;
+    auto p = *client.request(afx().ch, as_bytes("2026-11-23/chat"), rng, req);
+    std::array<std::uint8_t, token_type_acs::response_size> out;
+    (void)afx().is.evaluate(req, rng, out);
+    for (auto _ : st) benchmark::DoNotOptimize(client.finalize(p, out));
+}
+BENCHMARK(BM_acs_client_finalize)->Name("acs_ristretto255_poprf/client_finalize");
+
+void BM_acs_origin_verify(benchmark::State& st) {
+    auto client = *acs_client::create(afx().is.token_key());
+    deterministic_rng rng(13);
+    bytes req;
+    auto p = *client.request(afx().ch, as_bytes("2026-11-23/chat"), rng, req);
+    std::array<std::uint8_t, token_type_acs::response_size> out;
+    (void)afx().is.evaluate(req, rng, out);
+    auto tok = *client.finalize(p, out);
+    for (auto _ : st) benchmark::DoNotOptimize(afx().is.verify(tok));
+}
+BENCHMARK(BM_acs_origin_verify)->Name("acs_ristretto255_poprf/origin_verify");
+
 void BM_spend_memory_insert(benchmark::State& st) {
     memory_spend_store store;
     token t;
