@@ -7,3 +7,4 @@
 #include <ppx/ohttp/common.hpp>
 #include <ppx/ohttp/gateway.hpp>
 #include <ppx/ohttp/key_config.hpp>
+#include <ppx/ohttp/replay.hpp>

@@ -37,6 +37,8 @@ struct labels {
 
 /// The problem type a gateway MAY send for a wrong or outdated key config (RFC 9458 §5.3).
 inline constexpr std::string_view key_problem_type = "https://iana.org/assignments/http-problem-types#ohttp-key";
+/// The problem type for a refused Date (RFC 9458 §6.5.2; see replay.hpp).
+inline constexpr std::string_view date_problem_type = "https://iana.org/assignments/http-problem-types#date";
 /// The application/ohttp-keys media type (RFC 9458 §3.2).
 inline constexpr std::string_view keys_media_type = "application/ohttp-keys";
 
@@ -192,12 +194,16 @@ struct http_error {
 
 /// Maps a decapsulation failure to its response. key_mismatch (unknown key_id, KEM not
 /// matching the key) and unsupported (suite not offered) are key configuration problems:
-/// 400 with the ohttp-key problem type (§5.3). Everything else about the request is 400
-/// (§5.2); limit_exceeded is 413; internal is 500.
-inline http_error to_http_error(const error& e) noexcept {
+/// `key_status` (400 as in RFC 9458 §5.3 Figure 7; §6.4 also allows 422) with the ohttp-key
+/// problem type (§5.3). policy (a Date outside replay_window's window) is 400 with the date
+/// problem type (§6.5.2). Everything else about the request is 400 (§5.2: any invalid
+/// message gets a 4xx), including replayed; limit_exceeded is 413; internal is 500.
+inline http_error to_http_error(const error& e, int key_status = 400) noexcept {
     switch (e.code) {
-    case errc::key_mismatch: return {400, key_problem_type, "key identifier unknown"};
-    case errc::unsupported: return {400, key_problem_type, "unsupported key configuration"};
+    case errc::key_mismatch: return {key_status, key_problem_type, "key identifier unknown"};
+    case errc::unsupported: return {key_status, key_problem_type, "unsupported key configuration"};
+    case errc::policy: return {400, date_problem_type, "date field in request outside of acceptable range"};
+    case errc::replayed: return {400, {}, "replayed request"};
     case errc::limit_exceeded: return {413, {}, "request too large"};
     case errc::internal: return {500, {}, "internal error"};
     default: return {400, {}, "bad request"};

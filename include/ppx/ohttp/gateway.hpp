@@ -52,6 +52,9 @@ public:
     const hpke::suite& suite() const noexcept { return state_.suite(); }
     /// The key_id the request used.
     std::uint8_t key_id() const noexcept { return key_id_; }
+    /// The request's encapsulated key (public; unique per request): what replay_window
+    /// remembers (RFC 9458 §6.5). Valid while this context lives.
+    bytes_view enc() const noexcept { return state_.enc(); }
 
 private:
     friend class gateway;
