@@ -38,13 +38,12 @@ int seal(const std::vector<std::string>& argv) {
     const bytes psk = optional_value(a, "psk"), psk_id = optional_value(a, "psk-id");
     std::optional<hpke::private_key> sk_s;
     if (a.has("sk-s")) sk_s.emplace(check(hpke::private_key::from_bytes(s.kem().id, read_value(*a.get("sk-s"), "--sk-s")), "sk-s"));
-    // --ikm-e fixes the ephemeral key: DeriveKeyPair(ikmE), handed to Encap as its randomness.
-    std::optional<hpke::private_key> eph;
+    // --ikm-e fixes the sender's randomness as the RFC 9180 vectors do: DeriveKeyPair(ikmE)
+    // for the DHKEMs, the raw Encap randomness for the PQ KEMs (kem_ops::encap_randomness).
     fixed_rng fixed;
     rng* r = &system_rng();
     if (a.has("ikm-e")) {
-        eph.emplace(check(hpke::private_key::derive(s.kem().id, read_value(*a.get("ikm-e"), "--ikm-e")), "ikm-e"));
-        fixed.push(eph->expose_secret());
+        fixed.push(check(s.kem().encap_randomness(read_value(*a.get("ikm-e"), "--ikm-e")), "ikm-e"));
         r = &fixed;
     }
     auto msg = check(hpke::seal(s, pk, info, aad, pt, {psk, psk_id, sk_s ? &*sk_s : nullptr}, *r), "seal");

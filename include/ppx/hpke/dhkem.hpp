@@ -219,10 +219,18 @@ struct dhkem {
         return decap_impl(enc, sk_r, pk_r, pk_s, ss);
     }
 
+    /// ikmE -> the private key DeriveKeyPair(ikmE) gives, which generate_key_pair draws as is.
+    static result<secure_bytes> encap_randomness(bytes_view ikm_e) {
+        secure_bytes sk(n_sk);
+        std::uint8_t pk[n_pk];
+        PPX_TRY(derive_key_pair(ikm_e, sk, pk));
+        return sk;
+    }
+
     static constexpr kem_ops ops = {
         Id, "DHKEM", n_secret, n_enc, n_pk, n_sk, true,
         &derive_key_pair, &generate_key_pair, &Group::public_from_private, &Group::normalize, &Group::check_public,
-        &encap, &decap, &auth_encap, &auth_decap,
+        &encap, &decap, &auth_encap, &auth_decap, &encap_randomness, nullptr, nullptr,
     };
 
 private:

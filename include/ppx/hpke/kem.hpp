@@ -10,6 +10,8 @@
 #include <ppx/core/secret.hpp>
 #include <ppx/hpke/ids.hpp>
 
+#include <memory>
+
 namespace ppx::hpke {
 
 /// One KEM as a table. All buffers are exact: sk is n_sk bytes, pk n_pk, enc n_enc, ss n_secret.
@@ -41,6 +43,15 @@ struct kem_ops {
                                mutable_bytes enc) noexcept;
     /// AuthDecap(enc, skR, pkS): null when !supports_auth.
     result<void> (*auth_decap)(bytes_view enc, bytes_view sk_r, bytes_view pk_r, bytes_view pk_s, mutable_bytes ss) noexcept;
+    /// The bytes Encap draws from its rng when a test vector fixes the sender with `ikmE`:
+    /// DHKEMs run DeriveKeyPair(ikmE) and draw the private key; the PQ KEMs use ikmE as their
+    /// raw encapsulation randomness. A fixed_rng holding the result reproduces the vector.
+    result<secure_bytes> (*encap_randomness)(bytes_view ikm_e);
+    /// Optional (null when a KEM gains nothing from it): expands a private key once, so
+    /// repeated decapsulations skip that work (ML-KEM's matrix and NTT-domain secret).
+    result<std::shared_ptr<const void>> (*prepare_private)(bytes_view sk);
+    /// Decap with the object prepare_private returned; same result as decap().
+    result<void> (*decap_prepared)(bytes_view enc, const void* prepared, mutable_bytes ss) noexcept;
 };
 
 /// Looks up a KEM by id; errc::unsupported if ppx does not implement it. Defined in suite.hpp.
@@ -84,6 +95,7 @@ public:
         private_key k(ops);
         k.sk_.assign(sk.begin(), sk.end());
         PPX_TRY(ops.public_from_private(k.sk_, k.pk_));
+        PPX_TRY(k.prepare());
         return k;
     }
     /// DeriveKeyPair(ikm) (RFC 9180 §7.1.3).
@@ -91,6 +103,7 @@ public:
         PPX_TRY_ASSIGN(const kem_ops* ops, find_kem(kem));
         private_key k(*ops);
         PPX_TRY(ops->derive_key_pair(ikm, k.sk_, k.pk_));
+        PPX_TRY(k.prepare());
         return k;
     }
     /// GenerateKeyPair() from `r` (the OS CSPRNG by default).
@@ -98,6 +111,7 @@ public:
         PPX_TRY_ASSIGN(const kem_ops* ops, find_kem(kem));
         private_key k(*ops);
         PPX_TRY(ops->generate_key_pair(r, k.sk_, k.pk_));
+        PPX_TRY(k.prepare());
         return k;
     }
 
@@ -114,12 +128,21 @@ public:
     }
     /// The private key bytes as stored (for the KEM implementation; do not log).
     bytes_view expose_secret() const noexcept { return sk_; }
+    /// The KEM's expanded form of this key (kem_ops::prepare_private), or null. Shared by
+    /// copies of the key; it wipes itself when the last copy goes.
+    const void* prepared() const noexcept { return prepared_.get(); }
 
 private:
     explicit private_key(const kem_ops& ops) : ops_(&ops), sk_(ops.n_sk), pk_(ops.n_pk) {}
+    result<void> prepare() {
+        if (!ops_->prepare_private) return ok();
+        PPX_TRY_ASSIGN(prepared_, ops_->prepare_private(sk_));
+        return ok();
+    }
     const kem_ops* ops_;
     secure_bytes sk_;
     ppx::bytes pk_;
+    std::shared_ptr<const void> prepared_;
 };
 
 } // namespace ppx::hpke

@@ -58,6 +58,8 @@ inline result<void> no_auth_decap(bytes_view, bytes_view, bytes_view, bytes_view
     return fail(errc::unsupported, "hpke: post-quantum KEMs have no authenticated mode");
 }
 inline void no_normalize(mutable_bytes) noexcept {}
+/// ikmE of a PQ vector is the raw Encap randomness (32 bytes for ML-KEM, 64 for X-Wing).
+inline result<secure_bytes> raw_randomness(bytes_view ikm_e) { return to_secure(ikm_e); }
 
 } // namespace pq_detail
 
@@ -116,8 +118,8 @@ struct ml_kem_hpke {
     }
 
     /// A private key expanded once for repeated Decap (the NTT-domain secret vector, the
-    /// sampled matrix, H(ek)): wiped on destruction. Proposed hook for hpke::private_key
-    /// (see docs/mlkem.md); not yet part of kem_ops.
+    /// sampled matrix, H(ek)): wiped on destruction. hpke::private_key keeps one
+    /// (kem_ops::prepare_private) so setup_r decapsulates without re-expanding.
     struct prepared {
         mlkem::decapsulation_key<P> key;
     };
@@ -136,10 +138,20 @@ struct ml_kem_hpke {
         return sk_r.key.decaps(enc, std::span<std::uint8_t, n_secret>(ss.data(), n_secret));
     }
 
+    // Type-erased forms of prepare/decap_prepared for kem_ops.
+    static result<std::shared_ptr<const void>> prepare_erased(bytes_view sk) {
+        PPX_TRY_ASSIGN(auto p, prepare(sk));
+        return std::shared_ptr<const void>(std::move(p));
+    }
+    static result<void> decap_prepared_erased(bytes_view enc, const void* p, mutable_bytes ss) noexcept {
+        return decap_prepared(enc, *static_cast<const prepared*>(p), ss);
+    }
+
     static constexpr kem_ops ops = {
         Id, P::name, n_secret, n_enc, n_pk, n_sk, false,
         &derive_key_pair, &generate_key_pair, &public_from_private, &pq_detail::no_normalize, &check_public_key,
         &encap, &decap, &pq_detail::no_auth_encap, &pq_detail::no_auth_decap,
+        &pq_detail::raw_randomness, &prepare_erased, &decap_prepared_erased,
     };
 };
 
@@ -252,7 +264,7 @@ struct kem_x_wing {
     }
 
     /// A private key expanded once for repeated Decap: the ML-KEM-768 key object and the X25519
-    /// private key, wiped on destruction. Proposed hook for hpke::private_key (docs/mlkem.md).
+    /// private key, wiped on destruction. hpke::private_key keeps one (kem_ops::prepare_private).
     struct prepared {
         mlkem::decapsulation_key<mlkem_params> key;
         secret<32> sk_x;
@@ -289,10 +301,20 @@ struct kem_x_wing {
         return ok();
     }
 
+    // Type-erased forms of prepare/decap_prepared for kem_ops.
+    static result<std::shared_ptr<const void>> prepare_erased(bytes_view sk) {
+        PPX_TRY_ASSIGN(auto p, prepare(sk));
+        return std::shared_ptr<const void>(std::move(p));
+    }
+    static result<void> decap_prepared_erased(bytes_view enc, const void* p, mutable_bytes ss) noexcept {
+        return decap_prepared(enc, *static_cast<const prepared*>(p), ss);
+    }
+
     static constexpr kem_ops ops = {
         id, "X-Wing", n_secret, n_enc, n_pk, n_sk, false,
         &derive_key_pair, &generate_key_pair, &public_from_private, &pq_detail::no_normalize, &check_public_key,
         &encap, &decap, &pq_detail::no_auth_encap, &pq_detail::no_auth_decap,
+        &pq_detail::raw_randomness, &prepare_erased, &decap_prepared_erased,
     };
 
 private:

@@ -68,6 +68,8 @@ inline result<context> setup_r(const suite& s, const private_key& sk_r, bytes_vi
         if (!kem.supports_auth) return fail(errc::unsupported, "hpke: this KEM has no authenticated mode");
         PPX_TRY(detail::check_kem(s, pk_s->ops()));
         PPX_TRY(kem.auth_decap(enc, sk_r.expose_secret(), sk_r.public_key_bytes(), pk_s->bytes(), shared));
+    } else if (sk_r.prepared() != nullptr && kem.decap_prepared != nullptr) {
+        PPX_TRY(kem.decap_prepared(enc, sk_r.prepared(), shared));
     } else {
         PPX_TRY(kem.decap(enc, sk_r.expose_secret(), sk_r.public_key_bytes(), shared));
     }
