@@ -122,16 +122,13 @@ public:
     /// checkpoint and cosignature is judged at. Errors poison the session (see each step).
     result<void> end_of_response(std::uint64_t now) {
         if (auto* f = std::get_if<failed>(&st_)) return unexpected(f->err);
-        return std::visit(
-            [&](auto& s) -> result<void> {
-                using S = std::decay_t<decltype(s)>;
-                if constexpr (std::is_same_v<S, want_directory>) return step([&] { return on_directory(std::move(s), now); });
-                else if constexpr (std::is_same_v<S, want_tokens>) return step([&] { return on_tokens(std::move(s)); });
-                else if constexpr (std::is_same_v<S, want_attestation>) return step([&] { return on_attestation(std::move(s), now); });
-                else if constexpr (std::is_same_v<S, streaming>) return step([&] { return on_reply_end(std::move(s)); });
-                else return misuse("session: no response expected");
-            },
-            st_);
+        // Plain dispatch rather than std::visit with a generic lambda: clang 14 fails to emit
+        // step<> instantiations reached that way (undefined references at link time).
+        if (auto* s = std::get_if<want_directory>(&st_)) return step([&] { return on_directory(std::move(*s), now); });
+        if (auto* s = std::get_if<want_tokens>(&st_)) return step([&] { return on_tokens(std::move(*s)); });
+        if (auto* s = std::get_if<want_attestation>(&st_)) return step([&] { return on_attestation(std::move(*s), now); });
+        if (auto* s = std::get_if<streaming>(&st_)) return step([&] { return on_reply_end(std::move(*s)); });
+        return misuse("session: no response expected");
     }
 
     /// The outstanding exchange failed in transport (connection refused or cut, a non-2xx
