@@ -62,6 +62,23 @@ inline constexpr std::size_t max_key_size = 32;            ///< AES-256 / ChaCha
 inline constexpr std::size_t nonce_size = 12;              ///< Nn of every AEAD
 inline constexpr std::size_t tag_size = 16;                ///< Nt of every AEAD
 
+/// Npk of a KEM (RFC 9180 §7.1; draft-ietf-hpke-pq for the post-quantum ones), 0 if
+/// unknown. Independent of which KEMs are implemented, so formats that carry public keys
+/// (OHTTP key configs) can be parsed, and their unknown KEMs skipped, without the dispatcher.
+constexpr std::size_t public_key_size(kem_id kem) noexcept {
+    switch (kem) {
+    case kem_id::p256_sha256: return 65;
+    case kem_id::p384_sha384: return 97;
+    case kem_id::p521_sha512: return 133;
+    case kem_id::x25519_sha256: return 32;
+    case kem_id::x448_sha512: return 56;
+    case kem_id::ml_kem_768: return 1184;
+    case kem_id::ml_kem_1024: return 1568;
+    case kem_id::x_wing: return 1216;
+    }
+    return 0;
+}
+
 /// RFC 9180 §9.5: a PSK must carry at least 32 bytes of entropy; shorter ones are refused.
 inline constexpr std::size_t min_psk_size = 32;
 

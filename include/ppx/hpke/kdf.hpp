@@ -28,6 +28,11 @@ struct kdf_ops {
     /// exporter_secret (Nh) expanded from it with key_schedule_context.
     result<void> (*schedule)(bytes_view suite_id, bytes_view shared_secret, bytes_view psk, bytes_view key_schedule_context,
                              mutable_bytes key, mutable_bytes base_nonce, mutable_bytes exporter_secret) noexcept;
+    /// Plain (unlabeled) HKDF-Extract(salt, ikm) into prk (Nh bytes), with salt the
+    /// concatenation of `salt` (RFC 9458 §4.4 derives OHTTP response keys this way).
+    void (*extract)(crypto::byte_parts salt, bytes_view ikm, mutable_bytes prk) noexcept;
+    /// Plain HKDF-Expand(prk, info, L = out.size()); errc::misuse if L > 255*Nh.
+    result<void> (*expand)(bytes_view prk, bytes_view info, mutable_bytes out) noexcept;
 };
 
 /// An HKDF over hash H, as an HPKE KDF policy.
@@ -83,6 +88,31 @@ struct hkdf_kdf {
         return labeled_expand(k, suite_id, "exp", {ksc}, exporter_secret);
     }
 
+    static void extract(crypto::byte_parts salt, bytes_view ikm, mutable_bytes prk) noexcept {
+        std::size_t len = 0;
+        for (auto p : salt) len += p.size();
+        // The salt is HMAC's key: one longer than a block is hashed first (RFC 2104 §2), so
+        // the parts never need to be concatenated in memory beyond one block.
+        std::uint8_t key[H::block_size > H::digest_size ? H::block_size : H::digest_size];
+        wipe_on_exit wk(key);
+        std::size_t key_len = 0;
+        if (len > H::block_size) {
+            crypto::hasher<H> h;
+            for (auto p : salt) h.update(p);
+            h.final(std::span<std::uint8_t, H::digest_size>(key, H::digest_size));
+            key_len = H::digest_size;
+        } else {
+            for (auto p : salt) {
+                if (!p.empty()) std::memcpy(key + key_len, p.data(), p.size());
+                key_len += p.size();
+            }
+        }
+        crypto::hkdf<H>::extract(bytes_view(key, key_len), {ikm}, std::span<std::uint8_t, n_h>(prk.data(), n_h));
+    }
+    static result<void> expand(bytes_view prk, bytes_view info, mutable_bytes out) noexcept {
+        return crypto::hkdf<H>::expand(prk, {info}, out);
+    }
+
     static constexpr kdf_ops ops = {
         Id, n_h,
         [](bytes_view suite_id, bytes_view salt, std::string_view label, crypto::byte_parts ikm, mutable_bytes prk) noexcept {
@@ -91,7 +121,7 @@ struct hkdf_kdf {
         [](bytes_view suite_id, bytes_view prk, std::string_view label, crypto::byte_parts info, mutable_bytes out) noexcept {
             return labeled_expand(crypto::hmac_key<H>(prk), suite_id, label, info, out);
         },
-        &schedule,
+        &schedule, &extract, &expand,
     };
 
 };

@@ -116,7 +116,7 @@ public:
     ///   salt = enc || response_nonce; prk = Extract(salt, secret)
     ///   key = Expand(prk, "key", Nk); nonce = Expand(prk, "nonce", Nn)
     /// Fails with errc::misuse when `secret` or `response_nonce` is not max(Nn, Nk) bytes or
-    /// the AEAD is export-only, errc::unsupported for a KDF without an HKDF here.
+    /// the AEAD is export-only.
     static result<response_keys> derive(const hpke::suite& s, bytes_view secret, bytes_view enc,
                                         bytes_view response_nonce) noexcept {
         const std::size_t nk = s.aead().n_k, nn = s.aead().n_n, len = std::max(nn, nk);
@@ -127,12 +127,12 @@ public:
         k.nk_ = nk;
         k.nn_ = nn;
         // RFC 9458 §4.4 uses the plain Extract and Expand of the suite's KDF (not the labeled ones).
-        switch (s.kdf().id) {
-        case hpke::kdf_id::hkdf_sha256: PPX_TRY(k.expand<crypto::sha256>(enc, response_nonce, secret)); break;
-        case hpke::kdf_id::hkdf_sha384: PPX_TRY(k.expand<crypto::sha384>(enc, response_nonce, secret)); break;
-        case hpke::kdf_id::hkdf_sha512: PPX_TRY(k.expand<crypto::sha512>(enc, response_nonce, secret)); break;
-        default: return fail(errc::unsupported, "ohttp: unsupported KDF");
-        }
+        std::uint8_t prk[hpke::max_hash_size];
+        wipe_on_exit wp(prk);
+        const mutable_bytes p(prk, s.kdf().n_h);
+        s.kdf().extract({enc, response_nonce}, secret, p);
+        PPX_TRY(s.kdf().expand(p, as_bytes("key"), mutable_bytes(k.key_.data(), nk)));
+        PPX_TRY(s.kdf().expand(p, as_bytes("nonce"), mutable_bytes(k.nonce_.data(), nn)));
         return k;
     }
 
@@ -145,28 +145,6 @@ public:
     }
 
 private:
-    template <class H>
-    result<void> expand(bytes_view enc, bytes_view response_nonce, bytes_view secret) noexcept {
-        std::uint8_t prk[H::digest_size];
-        wipe_on_exit wp(prk);
-        // salt = concat(enc, response_nonce), fed to HMAC as the key: hash it the way HMAC
-        // would when longer than a block, without building the concatenation.
-        if (enc.size() + response_nonce.size() > H::block_size) {
-            crypto::hasher<H> h;
-            h.update(enc);
-            h.update(response_nonce);
-            const auto salt = h.final();
-            crypto::hkdf<H>::extract(salt, {secret}, prk);
-        } else {
-            std::uint8_t salt[H::block_size];
-            std::copy(enc.begin(), enc.end(), salt);
-            std::copy(response_nonce.begin(), response_nonce.end(), salt + enc.size());
-            crypto::hkdf<H>::extract(bytes_view(salt, enc.size() + response_nonce.size()), {secret}, prk);
-        }
-        const crypto::hmac_key<H> k(bytes_view(prk, sizeof prk));
-        PPX_TRY(crypto::hkdf<H>::expand(k, {as_bytes("key")}, mutable_bytes(key_.data(), nk_)));
-        return crypto::hkdf<H>::expand(k, {as_bytes("nonce")}, mutable_bytes(nonce_.data(), nn_));
-    }
     void clear() noexcept {
         wipe(key_);
         wipe(nonce_);

@@ -24,21 +24,6 @@ struct symmetric_suite {
     friend constexpr bool operator==(const symmetric_suite&, const symmetric_suite&) = default;
 };
 
-/// Npk of a KEM (RFC 9180 §7.1; draft-ietf-hpke-pq for the post-quantum ones), 0 if unknown.
-constexpr std::size_t kem_public_key_size(hpke::kem_id kem) noexcept {
-    switch (kem) {
-    case hpke::kem_id::p256_sha256: return 65;
-    case hpke::kem_id::p384_sha384: return 97;
-    case hpke::kem_id::p521_sha512: return 133;
-    case hpke::kem_id::x25519_sha256: return 32;
-    case hpke::kem_id::x448_sha512: return 56;
-    case hpke::kem_id::ml_kem_768: return 1184;
-    case hpke::kem_id::ml_kem_1024: return 1568;
-    case hpke::kem_id::x_wing: return 1216;
-    }
-    return 0;
-}
-
 /// RFC 9458 §3.1: at most 65532 / 4 symmetric suites in one config.
 inline constexpr std::size_t max_symmetric_suites = 65532 / 4;
 
@@ -50,7 +35,7 @@ public:
     /// max_symmetric_suites. The public key is checked further when a client uses it.
     static result<key_config> make(std::uint8_t key_id, hpke::kem_id kem, bytes_view public_key,
                                    std::span<const symmetric_suite> suites) {
-        const std::size_t npk = kem_public_key_size(kem);
+        const std::size_t npk = hpke::public_key_size(kem);
         if (npk == 0) return fail(errc::unsupported, "ohttp: unknown KEM in key config");
         if (public_key.size() != npk) return fail(errc::malformed, "ohttp: key config public key has the wrong length");
         // RFC 9458 §3.1: Symmetric Algorithms Length = 4..65532.
@@ -70,7 +55,7 @@ public:
         reader r(in);
         PPX_TRY_ASSIGN(const auto key_id, r.u8());
         PPX_TRY_ASSIGN(const auto kem, r.u16());
-        const std::size_t npk = kem_public_key_size(static_cast<hpke::kem_id>(kem));
+        const std::size_t npk = hpke::public_key_size(static_cast<hpke::kem_id>(kem));
         if (npk == 0) return fail(errc::unsupported, "ohttp: unknown KEM in key config");
         auto pk = r.bytes(npk);
         if (!pk) return fail(errc::malformed, "ohttp: truncated key config");
