@@ -4,13 +4,13 @@
 #   2. the package consumer in tests/package, through find_package and add_subdirectory
 #   3. the whole test suite again under AddressSanitizer + UndefinedBehaviorSanitizer
 #   4. every libFuzzer target for a bounded time (clang, ASan+UBSan), seeded with its corpus
-# Environment: PPX_JOBS (default 2), PPX_FUZZ_SECONDS (default 15 per target),
+# Environment: PPX_JOBS (default 2), PPX_FUZZ_SECONDS (default 10 per target),
 # PPX_SKIP_ASAN=1 / PPX_SKIP_FUZZ=1 to skip stages while developing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 jobs=${PPX_JOBS:-2}
-fuzz_seconds=${PPX_FUZZ_SECONDS:-15}
+fuzz_seconds=${PPX_FUZZ_SECONDS:-10}
 source scripts/deps.sh
 ppx_install_deps
 
@@ -59,7 +59,7 @@ set -e
 if [ "${PPX_SKIP_ASAN:-0}" != 1 ]; then
   stage "tests under ASan + UBSan"
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="-O1" -DPPX_SANITIZE=ON \
-    -DPPX_BUILD_BENCH=OFF -DPPX_BUILD_EXAMPLES=OFF -DPPX_INSTALL=OFF >/dev/null
+    -DPPX_BUILD_BENCH=OFF -DPPX_BUILD_EXAMPLES=OFF -DPPX_INSTALL=OFF -DPPX_BUILD_FUZZ_REPLAY=OFF >/dev/null
   cmake --build build-asan -j"$jobs"
   set +e
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
