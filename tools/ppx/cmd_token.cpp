@@ -256,13 +256,15 @@ int fetch(const std::vector<std::string>& argv) {
     const auto count = a.get_uint("count").value_or(1);
     if (count == 0 || count > 1000) throw usage_error("--count must be 1..1000");
     const auto c = check(token_challenge::decode(ch), "challenge");
-    auto [base, path] = split_url(a.required("issuer-url"));
-    httplib::Client cli(base);
-    cli.set_connection_timeout(5);
-    cli.set_read_timeout(30);
+    // Plain variables, not a structured binding: the lambdas below capture `path`.
+    std::string base, path;
+    std::tie(base, path) = split_url(a.required("issuer-url"));
     if (path.empty() || path == "/") {
         // RFC 9578 §4: find the request URI in the directory.
-        auto res = cli.Get(std::string(directory_path));
+        httplib::Client dir_cli(base);
+        dir_cli.set_connection_timeout(5);
+        dir_cli.set_read_timeout(30);
+        auto res = dir_cli.Get(std::string(directory_path));
         if (!res || res->status != 200) throw input_error("internal", "fetch: cannot read the issuer directory");
         const auto dir = json::parse(res->body, nullptr, false);
         if (!dir.is_object() || !dir.contains("issuer-request-uri") || !dir["issuer-request-uri"].is_string())
@@ -270,6 +272,9 @@ int fetch(const std::vector<std::string>& argv) {
         path = dir["issuer-request-uri"].get<std::string>();
         if (path.rfind("http", 0) == 0) std::tie(base, path) = split_url(path);
     }
+    httplib::Client cli(base);
+    cli.set_connection_timeout(5);
+    cli.set_read_timeout(30);
     rng& r = system_rng();
     std::vector<token> tokens;
     if (c.token_type == 2) {
