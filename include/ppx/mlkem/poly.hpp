@@ -365,7 +365,18 @@ inline void to_message(std::uint8_t m[32], const poly& p) noexcept {
 /// multiple of 3) of XOF output: appends accepted values to p from index `count`; returns the
 /// new count (at most 256). Branches on the (public) XOF output only.
 inline int parse_ntt(poly& p, int count, const std::uint8_t* buf, std::size_t len) noexcept {
-    for (std::size_t pos = 0; pos + 3 <= len && count < n; pos += 3) {
+    std::size_t pos = 0;
+    // While two slots are free, store both candidates and advance by their acceptance bits:
+    // no branch per candidate (a rejection rate of 19% mispredicts a branch often).
+    for (; pos + 3 <= len && count <= n - 2; pos += 3) {
+        const auto d1 = static_cast<std::uint16_t>(buf[pos] | ((buf[pos + 1] & 0x0f) << 8));
+        const auto d2 = static_cast<std::uint16_t>((buf[pos + 1] >> 4) | (buf[pos + 2] << 4));
+        p.c[static_cast<std::size_t>(count)] = static_cast<std::int16_t>(d1);
+        count += d1 < q;
+        p.c[static_cast<std::size_t>(count)] = static_cast<std::int16_t>(d2);
+        count += d2 < q;
+    }
+    for (; pos + 3 <= len && count < n; pos += 3) {
         const std::uint16_t d1 = static_cast<std::uint16_t>(buf[pos] | ((buf[pos + 1] & 0x0f) << 8));
         const std::uint16_t d2 = static_cast<std::uint16_t>((buf[pos + 1] >> 4) | (buf[pos + 2] << 4));
         if (d1 < q) p.c[count++] = static_cast<std::int16_t>(d1);
