@@ -546,3 +546,5 @@ inline void ct_cmov(std::uint8_t* dst, const std::uint8_t* src, std::size_t len,
 }
 
 } // namespace ppx::mlkem::detail
+
+#undef PPX_MLKEM_DISPATCH
