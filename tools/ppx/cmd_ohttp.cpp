@@ -295,6 +295,7 @@ int relay(const std::vector<std::string>& argv) {
     svr.Post(R"(/.*)", [&base, &path](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
         const std::string type = req.get_header_value("Content-Type");
         if (type != "message/ohttp-req" && type != "message/ohttp-chunked-req") {
+            reader([](const char*, std::size_t) { return true; });  // read (and drop) the body: the connection stays usable
             res.status = 415;
             std::cerr << "POST " << req.path << " 415" << std::endl;
             return;
