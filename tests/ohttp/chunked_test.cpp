@@ -314,3 +314,85 @@ TEST_CASE("streaming a large response in 16 KiB chunks straight into the BHTTP d
     CHECK(h.status == 200);
     CHECK(h.content == story);
 }
+
+TEST_CASE("streamed chunk opening: every AEAD, chunk sizes around block edges, any read size", "[ohttp][chunked][stream]") {
+    deterministic_rng rng(7);
+    auto sk = *hpke::private_key::generate(hpke::kem_id::x25519_sha256, rng);
+    const ohttp::symmetric_suite suites[] = {{hpke::kdf_id::hkdf_sha256, hpke::aead_id::aes128gcm},
+                                             {hpke::kdf_id::hkdf_sha384, hpke::aead_id::aes256gcm},
+                                             {hpke::kdf_id::hkdf_sha256, hpke::aead_id::chacha20poly1305}};
+    const auto config = *ohttp::key_config::make(3, hpke::kem_id::x25519_sha256, sk.public_key_bytes(), suites);
+    std::vector<ohttp::gateway_key> keys;
+    keys.push_back({config, sk});
+    const auto gw = *ohttp::gateway::make(std::move(keys), ohttp::labels::chunked_bhttp());
+    const std::size_t sizes[] = {1, 15, 63, 64, 65, 127, 1000, 16384, 3};
+    for (const auto& suite : suites) {
+        const auto client = *ohttp::client::make(config, suite, ohttp::labels::chunked_bhttp());
+        auto tx = *ohttp::chunked_request_sender::start(client, rng);
+        bytes req(tx.header().begin(), tx.header().end()), want;
+        std::uint8_t v = 0;
+        for (auto n : sizes) {
+            bytes pt(n);
+            for (auto& b : pt) b = v++;
+            append(want, pt);
+            append(req, *tx.seal(pt));
+        }
+        const bytes last(5, 0xaa);
+        append(req, *tx.seal(last, true));
+        bytes want_all = want;
+        append(want_all, last);
+        // The response: the same chunks back, for a fresh request per read size.
+        auto response = [&](ohttp::chunked_request_sender& t) {
+            ohttp::chunked_request_receiver g(gw);
+            REQUIRE(g.feed(t.header(), [](bytes_view) {}));
+            auto sender = *g.response_sender(rng);
+            bytes res(sender.header().begin(), sender.header().end());
+            std::uint8_t w = 0;
+            for (auto n : sizes) {
+                bytes pt(n);
+                for (auto& b : pt) b = w++;
+                append(res, *sender.seal(pt));
+            }
+            append(res, *sender.seal(last, true));
+            return res;
+        };
+        for (std::size_t read : {std::size_t(1), std::size_t(7), std::size_t(64), std::size_t(100), std::size_t(16384), req.size()}) {
+            ohttp::chunked_request_receiver rx(gw);
+            sink got;
+            for (std::size_t off = 0; off < req.size(); off += read)
+                REQUIRE(rx.feed(bytes_view(req).subspan(off, std::min(read, req.size() - off)), got));
+            REQUIRE(rx.finish(got));
+            CHECK(got.data == want_all);
+            CHECK(got.calls == std::size(sizes) + 1);
+
+            auto t = *ohttp::chunked_request_sender::start(client, rng);
+            const bytes res = response(t);
+            auto rr = *t.response_receiver();
+            sink got2;
+            for (std::size_t off = 0; off < res.size(); off += read)
+                REQUIRE(rr.feed(bytes_view(res).subspan(off, std::min(read, res.size() - off)), got2));
+            REQUIRE(rr.finish(got2));
+            CHECK(got2.data == want_all);
+        }
+        // A flipped tag byte of the 16 KiB chunk, fed in small reads: that chunk's plaintext never
+        // reaches the callback (only the chunks before it do).
+        std::size_t end16k = tx.header().size(), before = 0;
+        for (auto n : sizes) {
+            end16k += varint_size(n + 16) + n + 16;
+            if (n == 16384) break;
+            before += n;
+        }
+        for (std::size_t read : {std::size_t(1), std::size_t(100), std::size_t(16384)}) {
+            bytes m = req;
+            m[end16k - 1] ^= 1;
+            ohttp::chunked_request_receiver rx(gw);
+            sink got;
+            result<void> r = ok();
+            for (std::size_t off = 0; off < m.size() && r; off += read)
+                r = rx.feed(bytes_view(m).subspan(off, std::min(read, m.size() - off)), got);
+            REQUIRE(!r);
+            CHECK(r.error().code == errc::crypto_failure);
+            CHECK(got.data.size() == before);
+        }
+    }
+}

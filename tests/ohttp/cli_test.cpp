@@ -15,6 +15,10 @@
 #ifdef PPX_HAVE_HTTPLIB
 #include <httplib.h>
 
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <thread>
 #endif
 
@@ -207,5 +211,72 @@ TEST_CASE("ppx ohttp serve --target forwards the inner request over HTTP", "[oht
     for (const auto& h : j["headers"])
         if (h[0] == "x-target" && h[1] == "yes") saw = true;
     CHECK(saw);
+}
+
+TEST_CASE("ppx ohttp relay streams: the request body goes up and a chunked response comes back as it arrives", "[ohttp][cli][net]") {
+    REQUIRE(std::filesystem::exists(ppx_bin));
+    // A stand-in gateway that sends the first part of a chunked response, then holds the rest
+    // back until the client has received that first part through the relay (or 10 s pass).
+    std::mutex mu;
+    std::condition_variable cv;
+    bool client_has_first = false, held_back_ok = false;
+    std::string gateway_got;
+    httplib::Server gw;
+    gw.Post("/gateway", [&](const httplib::Request&, httplib::Response& res, const httplib::ContentReader& reader) {
+        reader([&](const char* d, std::size_t n) {
+            gateway_got.append(d, n);
+            return true;
+        });
+        res.status = 200;
+        res.set_header("Incremental", "?1");
+        auto step = std::make_shared<int>(0);
+        res.set_chunked_content_provider("message/ohttp-chunked-res", [&, step](std::size_t, httplib::DataSink& sink) {
+            if (*step == 0) {
+                *step = 1;
+                return sink.write("first|", 6);
+            }
+            std::unique_lock<std::mutex> l(mu);
+            held_back_ok = cv.wait_for(l, std::chrono::seconds(10), [&] { return client_has_first; });
+            l.unlock();
+            sink.write("second", 6);
+            sink.done();
+            return true;
+        });
+    });
+    const int gport = gw.bind_to_any_port("127.0.0.1");
+    REQUIRE(gport > 0);
+    std::thread th([&] { gw.listen_after_bind(); });
+    auto [relay, relay_addr] = start({"ohttp", "relay", "--listen", "127.0.0.1:0", "--gateway",
+                                      "http://127.0.0.1:" + std::to_string(gport) + "/gateway"});
+    REQUIRE(!relay_addr.empty());
+
+    const std::string body(100000, 'r');
+    httplib::Client cli("http://" + relay_addr);
+    std::string got;
+    httplib::Request rq;
+    rq.method = "POST";
+    rq.path = "/";
+    rq.headers.emplace("Content-Type", "message/ohttp-chunked-req");
+    rq.body = body;
+    rq.content_receiver = [&](const char* d, std::size_t n, std::uint64_t, std::uint64_t) {
+        got.append(d, n);
+        if (got.size() >= 6) {
+            std::lock_guard<std::mutex> l(mu);
+            client_has_first = true;
+            cv.notify_all();
+        }
+        return true;
+    };
+    auto r = cli.send(rq);
+    gw.stop();
+    th.join();
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    CHECK(r->get_header_value("Content-Type") == "message/ohttp-chunked-res");
+    CHECK(r->get_header_value("Incremental") == "?1");
+    CHECK(got == "first|second");
+    CHECK(gateway_got == body);
+    // The first part reached the client while the gateway still held the rest: no buffering.
+    CHECK(held_back_ok);
 }
 #endif

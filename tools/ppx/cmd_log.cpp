@@ -5,12 +5,9 @@
 #include <ppx/merkle.hpp>
 
 #ifdef PPX_HAVE_HTTPLIB
-#include <httplib.h>
+#include "server.hpp"
 
-#include <csignal>
 #include <mutex>
-#include <pthread.h>
-#include <thread>
 #endif
 
 #include <iostream>
@@ -125,32 +122,13 @@ int cosign(const std::vector<std::string>& argv) {
 }
 
 #ifdef PPX_HAVE_HTTPLIB
-std::pair<std::string, int> split_listen(const std::string& addr) {
-    const std::size_t colon = addr.rfind(':');
-    if (colon == std::string::npos || colon == 0) throw usage_error("--listen wants HOST:PORT");
-    auto port = parse_uint(addr.substr(colon + 1));
-    if (!port || *port > 65535) throw usage_error("--listen: bad port");
-    return {addr.substr(0, colon), static_cast<int>(*port)};
-}
-
 int serve(const std::vector<std::string>& argv) {
     args a(argv, {"listen", "origin", "key"}, {});
-    const auto [host, port] = split_listen(a.required("listen"));
+    const auto listen = split_listen(a.required("listen"));
     memory_log log(a.required("origin"), signer_arg(a.required("key")));
     std::mutex mu;
 
-    // SIGTERM/SIGINT are taken by one thread with sigwait, which stops the server cleanly;
-    // they are blocked before any server thread exists so every thread inherits the mask.
-    sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
-
     httplib::Server svr;
-    svr.set_logger([](const httplib::Request& req, const httplib::Response& res) {
-        std::cerr << req.method << " " << req.path << " " << res.status << std::endl;
-    });
     auto text = [](httplib::Response& res, int status, const std::string& body) {
         res.status = status;
         res.set_content(body, "text/plain; charset=utf-8");
@@ -209,25 +187,7 @@ int serve(const std::vector<std::string>& argv) {
         json_reply(res, {{"index", *idx}, {"leaf_hash", to_hex(leaf_hash(as_bytes(req.body)))}});
     });
 
-    int bound = port;
-    if (port == 0) {
-        bound = svr.bind_to_any_port(host);
-        if (bound < 0) throw input_error("internal", "cannot listen on " + host);
-    } else if (!svr.bind_to_port(host, port)) {
-        throw input_error("internal", "cannot listen on " + host + ":" + std::to_string(port));
-    }
-    std::cout << json{{"listening", host + ":" + std::to_string(bound)}}.dump() << std::endl;
-
-    std::thread stopper([&] {
-        int sig = 0;
-        sigwait(&sigs, &sig);
-        svr.stop();
-    });
-    const bool clean = svr.listen_after_bind();
-    // If the server ended on its own, wake the stopper thread so it can be joined.
-    pthread_kill(stopper.native_handle(), SIGTERM);
-    stopper.join();
-    return clean ? 0 : 1;
+    return run_server(svr, listen);
 }
 #endif
 

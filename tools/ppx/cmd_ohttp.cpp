@@ -8,11 +8,14 @@
 #include <ppx/ohttp.hpp>
 
 #ifdef PPX_HAVE_HTTPLIB
-#include <httplib.h>
+#include "server.hpp"
 
-#include <csignal>
-#include <pthread.h>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
 #include <thread>
+
 #endif
 
 #include <algorithm>
@@ -79,14 +82,6 @@ std::pair<std::string, std::string> split_url(const std::string& url, const char
     return {url.substr(0, slash), url.substr(slash)};
 }
 
-std::pair<std::string, int> split_listen(const std::string& addr) {
-    const std::size_t colon = addr.rfind(':');
-    if (colon == std::string::npos || colon == 0) throw usage_error("--listen wants HOST:PORT");
-    auto port = parse_uint(addr.substr(colon + 1));
-    if (!port || *port > 65535) throw usage_error("--listen: bad port");
-    return {addr.substr(0, colon), static_cast<int>(*port)};
-}
-
 std::string lower(std::string s) {
     for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
@@ -95,32 +90,6 @@ std::string lower(std::string s) {
 bool hop_by_hop(const std::string& name) {
     static const char* names[] = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer", "host"};
     return std::any_of(std::begin(names), std::end(names), [&](const char* n) { return name == n; });
-}
-
-// Runs `serve` until SIGTERM/SIGINT: binds, prints {"listening": ...}, and stops cleanly.
-int run_server(httplib::Server& svr, const std::string& host, int port) {
-    sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
-    int bound = port;
-    if (port == 0) {
-        bound = svr.bind_to_any_port(host);
-        if (bound < 0) throw input_error("internal", "cannot listen on " + host);
-    } else if (!svr.bind_to_port(host, port)) {
-        throw input_error("internal", "cannot listen on " + host + ":" + std::to_string(port));
-    }
-    std::cout << json{{"listening", host + ":" + std::to_string(bound)}}.dump() << std::endl;
-    std::thread stopper([&] {
-        int sig = 0;
-        sigwait(&sigs, &sig);
-        svr.stop();
-    });
-    const bool clean = svr.listen_after_bind();
-    pthread_kill(stopper.native_handle(), SIGTERM);
-    stopper.join();
-    return clean ? 0 : 1;
 }
 
 // The inner resource: the built-in echo, or a forward to --target over plain HTTP.
@@ -186,7 +155,7 @@ void unprotected_error(httplib::Response& res, const error& e) {
 
 int serve(const std::vector<std::string>& argv) {
     args a(argv, {"listen", "config", "sk", "target"}, {});
-    const auto [host, port] = split_listen(a.required("listen"));
+    const auto listen = split_listen(a.required("listen"));
     const auto configs = a.all("config"), sks = a.all("sk");
     if (configs.empty() || configs.size() != sks.size()) throw usage_error("give --config and --sk in pairs, at least one");
     std::vector<ohttp::gateway_key> keys;
@@ -290,41 +259,152 @@ int serve(const std::vector<std::string>& argv) {
         res.set_content("unsupported media type\n", "text/plain");
         std::cerr << "POST /gateway 415" << std::endl;
     });
-    return run_server(svr, host, port);
+    server_options opt;
+    opt.log = nullptr;  // the handlers write their own lines (with key ids and inner statuses)
+    return run_server(svr, listen, opt);
 }
+
+// One relayed exchange. The request to the gateway runs on its own thread: it streams the
+// client's body up as it is read (chunked transfer coding) and queues the gateway's
+// response body as it arrives, so the relay answers the client as soon as the gateway's
+// status and headers are in, then passes the body on piece by piece (a chunked OHTTP
+// response reaches the client incrementally). At most `max_queued` bytes wait in the relay.
+struct relay_exchange {
+    static constexpr std::size_t max_queued = 1 << 20;
+    std::mutex mu;
+    std::condition_variable cv;
+    bool headers = false;      // the gateway's status and headers arrived
+    bool request_sent = false; // the client's body was read to its end (or the exchange failed)
+    bool finished = false;     // the gateway exchange ended
+    bool complete = false;     // ... and the whole response arrived
+    bool cancelled = false;    // the client went away: stop
+    bool reading = false;      // the client's body began to be read
+    int status = 0;
+    std::string content_type, incremental;
+    std::deque<std::string> pieces;
+    std::size_t queued = 0, forwarded = 0;
+    std::thread worker;
+};
 
 int relay(const std::vector<std::string>& argv) {
     args a(argv, {"listen", "gateway"}, {});
-    const auto [host, port] = split_listen(a.required("listen"));
-    const auto [base, path] = split_url(a.required("gateway"), "--gateway");
+    const auto listen = split_listen(a.required("listen"));
+    const auto [base_url, gateway_path] = split_url(a.required("gateway"), "--gateway");
+    const std::string base = base_url, path = gateway_path;
     httplib::Server svr;
-    svr.Post(R"(/.*)", [&, base = base, path = path](const httplib::Request& req, httplib::Response& res) {
+    svr.Post(R"(/.*)", [&base, &path](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
         const std::string type = req.get_header_value("Content-Type");
         if (type != "message/ohttp-req" && type != "message/ohttp-chunked-req") {
+            reader([](const char*, std::size_t) { return true; });  // read (and drop) the body: the connection stays usable
             res.status = 415;
             std::cerr << "POST " << req.path << " 415" << std::endl;
             return;
         }
-        if (req.body.empty()) {
+        if (!req.has_header("Transfer-Encoding") && req.get_header_value("Content-Length", 0) == std::string("0")) {
             res.status = 400;  // RFC 9458 §5: a relay MAY reject obviously invalid requests
             return;
         }
+        auto x = std::make_shared<relay_exchange>();
         // Only the content and its type go on: nothing identifying the client (RFC 9458 §6.2).
-        httplib::Client cli(base);
-        cli.set_connection_timeout(10);
-        httplib::Headers h;
-        if (type == "message/ohttp-chunked-req") h.emplace("Incremental", "?1");
-        auto r = cli.Post(path.c_str(), h, req.body, type.c_str());
-        if (!r) {
-            res.status = 502;
-            std::cerr << "POST " << req.path << " 502 (gateway unreachable)" << std::endl;
-            return;
+        x->worker = std::thread([x, reader, type, &base, &path] {
+            httplib::Client cli(base);
+            cli.set_connection_timeout(10);
+            cli.set_read_timeout(60);
+            httplib::Request up;
+            up.method = "POST";
+            up.path = path;
+            up.headers.emplace("Content-Type", type);
+            up.headers.emplace("Transfer-Encoding", "chunked");
+            if (type == "message/ohttp-chunked-req") up.headers.emplace("Incremental", "?1");
+            up.is_chunked_content_provider_ = true;
+            up.content_provider_ = [x, reader](std::size_t, std::size_t, httplib::DataSink& sink) {
+                {
+                    std::lock_guard<std::mutex> l(x->mu);
+                    x->reading = true;
+                }
+                const bool read = reader([&](const char* d, std::size_t n) { return sink.write(d, n); });
+                {
+                    std::lock_guard<std::mutex> l(x->mu);
+                    x->request_sent = true;
+                }
+                x->cv.notify_all();
+                if (!read) return false;
+                sink.done();
+                return true;
+            };
+            up.response_handler = [x](const httplib::Response& r) {
+                std::lock_guard<std::mutex> l(x->mu);
+                x->status = r.status;
+                x->content_type = r.get_header_value("Content-Type");
+                x->incremental = r.get_header_value("Incremental");
+                x->headers = true;
+                x->cv.notify_all();
+                return true;
+            };
+            up.content_receiver = [x](const char* d, std::size_t n, std::uint64_t, std::uint64_t) {
+                std::unique_lock<std::mutex> l(x->mu);
+                x->cv.wait(l, [&] { return x->cancelled || x->queued < relay_exchange::max_queued; });
+                if (x->cancelled) return false;
+                x->pieces.emplace_back(d, n);
+                x->queued += n;
+                x->cv.notify_all();
+                return true;
+            };
+            auto r = cli.send(up);
+            std::lock_guard<std::mutex> l(x->mu);
+            x->complete = static_cast<bool>(r);
+            x->finished = x->request_sent = true;
+            x->cv.notify_all();
+        });
+        // The client's body must be read to its end before this handler returns (the reader
+        // lives only as long as the handler call); then wait for the gateway's headers.
+        {
+            std::unique_lock<std::mutex> l(x->mu);
+            x->cv.wait(l, [&] { return x->finished || (x->request_sent && x->headers); });
+            if (!x->headers) {
+                l.unlock();
+                x->worker.join();
+                if (!x->reading) reader([](const char*, std::size_t) { return true; });  // drain the unsent body
+                res.status = 502;
+                std::cerr << "POST " << req.path << " 502 (gateway unreachable)" << std::endl;
+                return;
+            }
+            res.status = x->status;
+            if (!x->incremental.empty()) res.set_header("Incremental", x->incremental);
         }
-        res.status = r->status;
-        res.set_content(r->body, r->get_header_value("Content-Type").c_str());
-        std::cerr << "POST " << req.path << " " << r->status << " " << r->body.size() << " bytes" << std::endl;
+        const std::string req_path = req.path;
+        res.set_chunked_content_provider(
+            x->content_type,
+            [x](std::size_t, httplib::DataSink& sink) {
+                std::unique_lock<std::mutex> l(x->mu);
+                x->cv.wait(l, [&] { return x->finished || !x->pieces.empty(); });
+                if (!x->pieces.empty()) {
+                    const std::string piece = std::move(x->pieces.front());
+                    x->pieces.pop_front();
+                    x->queued -= piece.size();
+                    x->forwarded += piece.size();
+                    x->cv.notify_all();
+                    l.unlock();
+                    return sink.write(piece.data(), piece.size());
+                }
+                if (!x->complete) return false;  // the gateway's response broke off: so does ours
+                sink.done();
+                return true;
+            },
+            [x, req_path](bool success) {
+                {
+                    std::lock_guard<std::mutex> l(x->mu);
+                    x->cancelled = true;
+                }
+                x->cv.notify_all();
+                x->worker.join();
+                std::cerr << "POST " << req_path << " " << x->status << " " << x->forwarded << " bytes"
+                          << (success && x->complete ? "" : " (incomplete)") << std::endl;
+            });
     });
-    return run_server(svr, host, port);
+    server_options opt;
+    opt.log = nullptr;  // one line per exchange, written when it ends
+    return run_server(svr, listen, opt);
 }
 
 // "https://authority/path?query" -> control data (RFC 9292 §3.4).

@@ -8,11 +8,8 @@
 #endif
 
 #ifdef PPX_HAVE_HTTPLIB
-#include <httplib.h>
+#include "server.hpp"
 
-#include <csignal>
-#include <pthread.h>
-#include <thread>
 #endif
 
 #include <chrono>
@@ -155,30 +152,13 @@ int verify(const std::vector<std::string>& argv) {
 }
 
 #ifdef PPX_HAVE_HTTPLIB
-std::pair<std::string, int> split_listen(const std::string& addr) {
-    const std::size_t colon = addr.rfind(':');
-    if (colon == std::string::npos || colon == 0) throw usage_error("--listen wants HOST:PORT");
-    auto port = parse_uint(addr.substr(colon + 1));
-    if (!port || *port > 65535) throw usage_error("--listen: bad port");
-    return {addr.substr(0, colon), static_cast<int>(*port)};
-}
-
 int serve_issuer(const std::vector<std::string>& argv) {
     args a(argv, {"listen", "type", "sk", "name"}, {});
-    const auto [host, port] = split_listen(a.required("listen"));
+    const auto listen = split_listen(a.required("listen"));
     const auto type = type_arg(a);
     const issuer is = issuer_from(type, a.required("sk"));
 
-    sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
-
     httplib::Server svr;
-    svr.set_logger([](const httplib::Request& req, const httplib::Response& res) {
-        std::cerr << req.method << " " << req.path << " " << res.status << " " << req.get_header_value("Content-Type") << std::endl;
-    });
     auto fail_reply = [](httplib::Response& res, const error& e) {
         res.status = http_status(e.code);
         res.set_content(std::string(to_string(e.code)) + ": " + e.what + "\n", "text/plain");
@@ -212,24 +192,15 @@ int serve_issuer(const std::vector<std::string>& argv) {
         }
     });
 
-    int bound = port;
-    if (port == 0) {
-        bound = svr.bind_to_any_port(host);
-        if (bound < 0) throw input_error("internal", "cannot listen on " + host);
-    } else if (!svr.bind_to_port(host, port)) {
-        throw input_error("internal", "cannot listen on " + host + ":" + std::to_string(port));
-    }
-    std::cout << json{{"listening", host + ":" + std::to_string(bound)}}.dump() << std::endl;
-    std::cerr << "issuer " << a.get("name").value_or(host + ":" + std::to_string(bound)) << " serving token type " << type << std::endl;
-    std::thread stopper([&] {
-        int sig = 0;
-        sigwait(&sigs, &sig);
-        svr.stop();
-    });
-    const bool clean = svr.listen_after_bind();
-    pthread_kill(stopper.native_handle(), SIGTERM);
-    stopper.join();
-    return clean ? 0 : 1;
+    server_options opt;
+    opt.log = [](const httplib::Request& req, const httplib::Response& res) {
+        std::cerr << req.method << " " << req.path << " " << res.status << " " << req.get_header_value("Content-Type") << std::endl;
+    };
+    const std::optional<std::string> name = a.get("name");
+    opt.on_listening = [&name, type](const std::string& bound) {
+        std::cerr << "issuer " << name.value_or(bound) << " serving token type " << type << std::endl;
+    };
+    return run_server(svr, listen, opt);
 }
 
 /// Splits http://host:port/path into ("http://host:port", "/path").

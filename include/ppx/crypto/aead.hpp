@@ -184,6 +184,179 @@ struct chacha20poly1305 {
     static void forget(std::uint64_t) noexcept {}
 };
 
+/// Opens AEAD messages whose ciphertext arrives in pieces (chunked OHTTP): begin(nonce, aad),
+/// update() per piece, finish(tag). update() writes plaintext before the tag is checked: the
+/// caller must hold it back until finish() succeeds and wipe it otherwise. The key is loaded
+/// once, at make(), into a cipher state this object owns (not the per-thread one), so any
+/// other AEAD use between calls is fine. Wiped on destruction. Not thread-safe.
+class aead_stream_opener {
+public:
+    /// For AES-128-GCM (id 1), AES-256-GCM (2) or ChaCha20-Poly1305 (3) with `key`;
+    /// errc::misuse for another id or a wrong key length.
+    static result<aead_stream_opener> make(std::uint16_t id, bytes_view key) noexcept {
+        aead_stream_opener o;
+        if (id == aes128gcm::id || id == aes256gcm::id) {
+            const std::size_t kl = id == aes128gcm::id ? 16 : 32;
+            if (key.size() != kl) return fail(errc::misuse, "aead: bad key length");
+            o.ctx_.reset(EVP_CIPHER_CTX_new());
+            if (!o.ctx_ || EVP_DecryptInit_ex(o.ctx_.get(), kl == 16 ? EVP_aes_128_gcm() : EVP_aes_256_gcm(), nullptr, key.data(),
+                                              nullptr) != 1)
+                return ppx::detail::openssl_fail();
+            return o;
+        }
+        if (id == chacha20poly1305::id) {
+            if (key.size() != chacha20poly1305::key_size) return fail(errc::misuse, "aead: bad key length");
+            if (!ppx::detail::sodium_ready()) return fail(errc::internal, "libsodium unavailable");
+            std::memcpy(o.key_, key.data(), sizeof o.key_);
+            return o;
+        }
+        return fail(errc::misuse, "aead: no streaming open for this AEAD");
+    }
+
+    aead_stream_opener(aead_stream_opener&& o) noexcept { take(o); }
+    aead_stream_opener& operator=(aead_stream_opener&& o) noexcept {
+        if (this != &o) {
+            clear();
+            take(o);
+        }
+        return *this;
+    }
+    ~aead_stream_opener() { clear(); }
+
+    /// Starts a message (a 12-byte nonce), absorbing `aad`.
+    result<void> begin(bytes_view nonce, bytes_view aad) noexcept {
+        if (nonce.size() != 12) return fail(errc::misuse, "aead: bad nonce length");
+        if (aad.size() > INT_MAX) return fail(errc::limit_exceeded, "aead: input too long");
+        ct_len_ = 0;
+        aad_len_ = aad.size();
+        if (ctx_) {
+            int len = 0;
+            if (EVP_DecryptInit_ex(ctx_.get(), nullptr, nullptr, nullptr, nonce.data()) != 1 ||
+                (!aad.empty() && EVP_DecryptUpdate(ctx_.get(), nullptr, &len, aad.data(), static_cast<int>(aad.size())) != 1))
+                return ppx::detail::openssl_fail();
+            return ok();
+        }
+        // RFC 8439 §2.8: the Poly1305 key is the first 32 bytes of block 0; data from block 1.
+        std::memcpy(nonce_, nonce.data(), sizeof nonce_);
+        std::uint8_t block0[64] = {};
+        crypto_stream_chacha20_ietf_xor_ic(block0, block0, sizeof block0, nonce_, 0, key_);
+        crypto_onetimeauth_poly1305_init(&mac_, block0);
+        sodium_memzero(block0, sizeof block0);
+        crypto_onetimeauth_poly1305_update(&mac_, aad.data(), aad.size());
+        pad16(aad.size());
+        block_ = 1;
+        ks_pos_ = sizeof ks_;
+        return ok();
+    }
+    /// Decrypts the next `ct.size()` bytes of ciphertext (not the tag) into `out` (as many
+    /// bytes; may alias ct exactly).
+    result<void> update(bytes_view ct, std::uint8_t* out) noexcept {
+        if (ct.empty()) return ok();
+        // GCM: 2^36 - 32 bytes per message; ChaCha20: 2^32 - 1 blocks after block 0.
+        if (ct.size() > INT_MAX || ct_len_ + ct.size() > (std::uint64_t{1} << 36) - 64)
+            return fail(errc::limit_exceeded, "aead: input too long");
+        ct_len_ += ct.size();
+        if (ctx_) {
+            int len = 0;
+            if (EVP_DecryptUpdate(ctx_.get(), out, &len, ct.data(), static_cast<int>(ct.size())) != 1 ||
+                static_cast<std::size_t>(len) != ct.size())
+                return ppx::detail::openssl_fail();
+            return ok();
+        }
+        crypto_onetimeauth_poly1305_update(&mac_, ct.data(), ct.size());
+        const std::uint8_t* in = ct.data();
+        std::size_t n = ct.size();
+        // Leftover keystream of a block begun by the previous piece.
+        while (n != 0 && ks_pos_ < sizeof ks_) {
+            *out++ = *in++ ^ ks_[ks_pos_];
+            ks_[ks_pos_++] = 0;
+            --n;
+        }
+        const std::size_t whole = n / 64 * 64;
+        if (whole != 0) {
+            crypto_stream_chacha20_ietf_xor_ic(out, in, whole, nonce_, block_, key_);
+            block_ += static_cast<std::uint32_t>(whole / 64);
+            out += whole;
+            in += whole;
+            n -= whole;
+        }
+        if (n != 0) {
+            std::memset(ks_, 0, sizeof ks_);
+            crypto_stream_chacha20_ietf_xor_ic(ks_, ks_, sizeof ks_, nonce_, block_++, key_);
+            for (ks_pos_ = 0; ks_pos_ < n; ++ks_pos_) {
+                out[ks_pos_] = in[ks_pos_] ^ ks_[ks_pos_];
+                ks_[ks_pos_] = 0;
+            }
+        }
+        return ok();
+    }
+    /// Checks the 16-byte tag: errc::crypto_failure if the message does not authenticate
+    /// (the caller then wipes what update() wrote).
+    result<void> finish(bytes_view tag) noexcept {
+        if (tag.size() != 16) return fail(errc::crypto_failure, "aead: open failed");
+        if (ctx_) {
+            std::uint8_t t[16];
+            std::memcpy(t, tag.data(), sizeof t);
+            int len = 0;
+            std::uint8_t none[16];
+            if (EVP_CIPHER_CTX_ctrl(ctx_.get(), EVP_CTRL_GCM_SET_TAG, 16, t) != 1) return ppx::detail::openssl_fail();
+            if (EVP_DecryptFinal_ex(ctx_.get(), none, &len) != 1)
+                return ppx::detail::openssl_fail(errc::crypto_failure, "aead: open failed");
+            return ok();
+        }
+        sodium_memzero(ks_, sizeof ks_);
+        ks_pos_ = sizeof ks_;
+        pad16(ct_len_);
+        std::uint8_t lens[16];
+        for (int i = 0; i < 8; ++i) {
+            lens[i] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(aad_len_) >> (8 * i));
+            lens[8 + i] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(ct_len_) >> (8 * i));
+        }
+        crypto_onetimeauth_poly1305_update(&mac_, lens, sizeof lens);
+        std::uint8_t t[16];
+        crypto_onetimeauth_poly1305_final(&mac_, t);
+        const bool good = crypto_verify_16(t, tag.data()) == 0;
+        sodium_memzero(t, sizeof t);
+        if (!good) return fail(errc::crypto_failure, "aead: open failed");
+        return ok();
+    }
+
+private:
+    aead_stream_opener() = default;
+    void pad16(std::size_t n) noexcept {
+        static constexpr std::uint8_t zeros[16] = {};
+        if (n % 16 != 0) crypto_onetimeauth_poly1305_update(&mac_, zeros, 16 - n % 16);
+    }
+    void clear() noexcept {
+        ctx_.reset();  // EVP_CIPHER_CTX_free cleanses the key schedule
+        sodium_memzero(key_, sizeof key_);
+        sodium_memzero(ks_, sizeof ks_);
+        sodium_memzero(&mac_, sizeof mac_);
+    }
+    void take(aead_stream_opener& o) noexcept {
+        ctx_ = std::move(o.ctx_);
+        std::memcpy(key_, o.key_, sizeof key_);
+        std::memcpy(nonce_, o.nonce_, sizeof nonce_);
+        std::memcpy(ks_, o.ks_, sizeof ks_);
+        mac_ = o.mac_;
+        ks_pos_ = o.ks_pos_;
+        block_ = o.block_;
+        aad_len_ = o.aad_len_;
+        ct_len_ = o.ct_len_;
+        o.clear();
+    }
+
+    ppx::detail::evp_cipher_ctx_ptr ctx_;  // AES-GCM: the key schedule and GCM state
+    // ChaCha20-Poly1305:
+    std::uint8_t key_[32] = {};
+    std::uint8_t nonce_[12] = {};
+    std::uint8_t ks_[64] = {};  // keystream of a partly used block
+    crypto_onetimeauth_poly1305_state mac_{};
+    std::size_t ks_pos_ = 64;
+    std::uint32_t block_ = 1;
+    std::size_t aad_len_ = 0, ct_len_ = 0;
+};
+
 /// What an AEAD policy provides.
 template <class A>
 concept aead_algorithm = requires(bytes_view v, mutable_bytes m) {

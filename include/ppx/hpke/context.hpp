@@ -156,6 +156,26 @@ public:
         return out;
     }
 
+    /// Streaming Open, for messages whose ciphertext arrives in pieces (chunked OHTTP): an
+    /// opener holding this context's key (errc::misuse on a sender or export-only context).
+    result<crypto::aead_stream_opener> stream_opener() const noexcept {
+        if (role_ != role::recipient) return fail(errc::misuse, "hpke: open on a sender context");
+        PPX_TRY(check_usable());
+        return crypto::aead_stream_opener::make(static_cast<std::uint16_t>(suite_.aead().id), key());
+    }
+    /// Starts opening the message of the current sequence number in `s` (from
+    /// stream_opener()) with `aad`; feed it with s.update(), check it with s.finish(), and
+    /// call end_stream_open() once that succeeded.
+    result<void> begin_stream_open(crypto::aead_stream_opener& s, bytes_view aad) noexcept {
+        if (role_ != role::recipient) return fail(errc::misuse, "hpke: open on a sender context");
+        PPX_TRY(check_usable());
+        std::uint8_t nonce[nonce_size];
+        compute_nonce(nonce);
+        return s.begin(bytes_view(nonce, n_n()), aad);
+    }
+    /// The message begun with begin_stream_open() authenticated: advances the sequence number.
+    void end_stream_open() noexcept { ++seq_; }
+
     /// Export(exporter_context, L = out.size()) (§5.3); errc::misuse if L > 255 * Nh.
     result<void> export_secret(bytes_view exporter_context, mutable_bytes out) const noexcept {
         if (!live_) return fail(errc::misuse, "hpke: context was moved from");

@@ -33,6 +33,11 @@ struct kdf_ops {
     void (*extract)(crypto::byte_parts salt, bytes_view ikm, mutable_bytes prk) noexcept;
     /// Plain HKDF-Expand(prk, info, L = out.size()); errc::misuse if L > 255*Nh.
     result<void> (*expand)(bytes_view prk, bytes_view info, mutable_bytes out) noexcept;
+    /// extract(salt, ikm), then expand(prk, info1, out1) and expand(prk, info2, out2) with the
+    /// PRK's HMAC pads absorbed once; the PRK never leaves the call (RFC 9458 §4.4's key and
+    /// nonce). errc::misuse as expand.
+    result<void> (*extract_expand2)(crypto::byte_parts salt, bytes_view ikm, bytes_view info1, mutable_bytes out1,
+                                    bytes_view info2, mutable_bytes out2) noexcept;
 };
 
 /// An HKDF over hash H, as an HPKE KDF policy.
@@ -112,6 +117,15 @@ struct hkdf_kdf {
     static result<void> expand(bytes_view prk, bytes_view info, mutable_bytes out) noexcept {
         return crypto::hkdf<H>::expand(prk, {info}, out);
     }
+    static result<void> extract_expand2(crypto::byte_parts salt, bytes_view ikm, bytes_view info1, mutable_bytes out1,
+                                        bytes_view info2, mutable_bytes out2) noexcept {
+        std::uint8_t prk[n_h];
+        wipe_on_exit wp(prk);
+        extract(salt, ikm, mutable_bytes(prk, n_h));
+        const crypto::hmac_key<H> k(bytes_view(prk, n_h));
+        PPX_TRY(crypto::hkdf<H>::expand(k, {info1}, out1));
+        return crypto::hkdf<H>::expand(k, {info2}, out2);
+    }
 
     static constexpr kdf_ops ops = {
         Id, n_h,
@@ -121,7 +135,7 @@ struct hkdf_kdf {
         [](bytes_view suite_id, bytes_view prk, std::string_view label, crypto::byte_parts info, mutable_bytes out) noexcept {
             return labeled_expand(crypto::hmac_key<H>(prk), suite_id, label, info, out);
         },
-        &schedule, &extract, &expand,
+        &schedule, &extract, &expand, &extract_expand2,
     };
 
 };

@@ -43,70 +43,82 @@ result<void> deliver(F& f, bytes_view pt) {
     }
 }
 
-/// Splits a chunk stream (after its header) into chunks and opens each with `Open`
-/// (a callable (bytes_view ct, bool final, mutable_bytes out) -> result<size_t>).
+/// Splits a chunk stream (after its header) into chunks and opens them as they arrive,
+/// through `Opener` (an object with begin() for the next non-final chunk, update(ct, out)
+/// decrypting a piece of it, finish(tag) checking it, and open_final(ct, out) for the final
+/// chunk). A chunk's ciphertext is never copied: the part of it in each piece is decrypted
+/// straight from that piece into one plaintext buffer, which is handed to the callback only
+/// once the chunk's tag has authenticated (and wiped if it does not). Only a length prefix
+/// or tag split between pieces (at most 8 and Nt bytes) and the final chunk, whose length
+/// only the end of the stream tells, are buffered.
 class chunk_splitter {
 public:
     explicit chunk_splitter(chunk_limits lim) noexcept : lim_(lim) {}
 
-    template <class Open, class F>
-    result<void> feed(bytes_view piece, std::size_t tag_size, Open&& open, F& on_plaintext) {
-        if (final_) return take_final(piece);
-        if (!buf_.empty()) {
-            // Top up the partial chunk held back from the last piece: its length prefix one
-            // byte at a time, then exactly the rest of the chunk; then go on unbuffered.
-            while (!piece.empty()) {
-                reader t(buf_);
-                auto len = t.varint();
-                if (!len) {
-                    buf_.push_back(piece[0]);
-                    piece = piece.subspan(1);
+    template <class Opener, class F>
+    result<void> feed(bytes_view piece, std::size_t tag_size, Opener& op, F& on_plaintext) {
+        while (!piece.empty()) {
+            if (final_) return take_final(piece);
+            if (len_ == 0) {
+                // A length prefix, possibly split between pieces (draft-08 §4, §5).
+                prefix_[plen_++] = piece[0];
+                piece = piece.subspan(1);
+                if (plen_ < (std::size_t{1} << (prefix_[0] >> 6))) continue;
+                reader r(bytes_view(prefix_, plen_));
+                const std::uint64_t len = r.varint().value_or(0);
+                plen_ = 0;
+                // A zero length marks the final chunk, which runs to the end of the stream.
+                if (len == 0) {
+                    final_ = true;
                     continue;
                 }
-                if (*len == 0) {
-                    final_ = true;
-                    buf_.clear();
-                    return take_final(piece);
-                }
-                if (*len > lim_.max_chunk_size) return fail(errc::limit_exceeded, "ohttp: chunk too large");
-                const std::size_t total = t.position() + static_cast<std::size_t>(*len);
-                const std::size_t take = std::min(total - buf_.size(), piece.size());
-                buf_.insert(buf_.end(), piece.begin(), piece.begin() + static_cast<std::ptrdiff_t>(take));
-                piece = piece.subspan(take);
-                if (buf_.size() < total) return ok();
-                PPX_TRY(open_one(bytes_view(buf_).subspan(t.position()), tag_size, open, on_plaintext));
-                buf_.clear();
-                break;
+                if (len > lim_.max_chunk_size) return fail(errc::limit_exceeded, "ohttp: chunk too large");
+                // draft-08 §6: a non-final chunk with no data is treated as a decryption error.
+                if (len <= tag_size) return fail(errc::crypto_failure);
+                if (tag_size > sizeof tag_) return fail(errc::internal, "ohttp: tag larger than any AEAD's");
+                len_ = static_cast<std::size_t>(len);
+                got_ = 0;
+                if (scratch_.size() < len_ - tag_size) scratch_.resize(len_ - tag_size);
+                PPX_TRY(op.begin());
+                continue;
             }
-            if (!buf_.empty()) return ok();
-        }
-        reader r(piece);
-        while (!r.empty()) {
-            reader t = r;
-            auto len = t.varint();
-            if (!len) break;
-            if (*len == 0) {
-                // draft-08 §4, §5: a zero length marks the final chunk, which runs to the end.
-                final_ = true;
-                return take_final(t.rest());
+            const std::size_t body = len_ - tag_size;
+            if (got_ < body) {
+                const std::size_t n = std::min(body - got_, piece.size());
+                PPX_TRY(op.update(piece.first(n), scratch_.data() + got_));
+                got_ += n;
+                piece = piece.subspan(n);
+                continue;
             }
-            if (*len > lim_.max_chunk_size) return fail(errc::limit_exceeded, "ohttp: chunk too large");
-            auto ct = t.bytes(static_cast<std::size_t>(*len));
-            if (!ct) break;
-            PPX_TRY(open_one(*ct, tag_size, open, on_plaintext));
-            r = t;
+            // The tag: read in place when whole, else gathered across pieces.
+            bytes_view tag;
+            if (got_ == body && piece.size() >= tag_size) {
+                tag = piece.first(tag_size);
+                piece = piece.subspan(tag_size);
+            } else {
+                const std::size_t n = std::min(len_ - got_, piece.size());
+                std::memcpy(tag_ + (got_ - body), piece.data(), n);
+                got_ += n;
+                piece = piece.subspan(n);
+                if (got_ < len_) continue;
+                tag = bytes_view(tag_, tag_size);
+            }
+            len_ = 0;
+            if (auto r = op.finish(tag); !r) {
+                wipe(mutable_bytes(scratch_.data(), body));
+                return unexpected(r.error());
+            }
+            PPX_TRY(deliver(on_plaintext, bytes_view(scratch_.data(), body)));
         }
-        const bytes_view rest = r.rest();
-        buf_.assign(rest.begin(), rest.end());
         return ok();
     }
 
-    template <class Open, class F>
-    result<void> finish(std::size_t tag_size, Open&& open, F& on_plaintext) {
+    template <class Opener, class F>
+    result<void> finish(std::size_t tag_size, Opener& op, F& on_plaintext) {
         if (!final_) return fail(errc::malformed, "ohttp: stream ended without a final chunk");
         if (buf_.size() < tag_size) return fail(errc::crypto_failure);
-        scratch_.resize(buf_.size() - tag_size);
-        auto n = open(bytes_view(buf_), true, mutable_bytes(scratch_));
+        if (scratch_.size() < buf_.size() - tag_size) scratch_.resize(buf_.size() - tag_size);
+        auto n = op.open_final(bytes_view(buf_), mutable_bytes(scratch_.data(), buf_.size() - tag_size));
         if (!n) return unexpected(n.error());
         if (*n != 0) PPX_TRY(deliver(on_plaintext, bytes_view(scratch_.data(), *n)));
         return ok();
@@ -119,20 +131,15 @@ private:
         return ok();
     }
 
-    template <class Open, class F>
-    result<void> open_one(bytes_view ct, std::size_t tag_size, Open& open, F& on_plaintext) {
-        // draft-08 §6: a non-final chunk with no data is treated as a decryption error.
-        if (ct.size() <= tag_size) return fail(errc::crypto_failure);
-        if (scratch_.size() < ct.size() - tag_size) scratch_.resize(ct.size() - tag_size);
-        auto n = open(ct, false, mutable_bytes(scratch_.data(), ct.size() - tag_size));
-        if (!n) return unexpected(n.error());
-        return deliver(on_plaintext, bytes_view(scratch_.data(), *n));
-    }
-
     chunk_limits lim_;
     bool final_ = false;
-    secure_bytes buf_;      // a partial chunk (or the final one); ciphertext
-    secure_bytes scratch_;  // plaintext of the chunk being delivered
+    std::uint8_t prefix_[8] = {};  // a length prefix split between pieces
+    std::size_t plen_ = 0;
+    std::size_t len_ = 0;          // ciphertext length of the chunk being opened; 0 between chunks
+    std::size_t got_ = 0;          // its bytes seen so far
+    std::uint8_t tag_[16] = {};  // its tag, when split between pieces
+    secure_bytes buf_;      // the final chunk's ciphertext
+    secure_bytes scratch_;  // plaintext of the chunk being opened
 };
 
 // Writes varint(len) (or 0 for the final chunk) into out, returning the prefix length.
@@ -232,9 +239,13 @@ public:
             auto k = state_.keys(nonce_);
             state_.consume();
             if (!k) return poison(k.error());
+            auto s = crypto::aead_stream_opener::make(static_cast<std::uint16_t>(state_.suite().aead().id), k->key());
+            if (!s) return poison(s.error());
             keys_.emplace(std::move(*k));
+            stream_.emplace(std::move(*s));
         }
-        auto r = splitter_.feed(piece, state_.suite().overhead(), [this](bytes_view c, bool f, mutable_bytes o) { return open_chunk(c, f, o); }, on_plaintext);
+        opener op{*this};
+        auto r = splitter_.feed(piece, state_.suite().overhead(), op, on_plaintext);
         if (!r) return poison(r.error());
         return ok();
     }
@@ -246,7 +257,8 @@ public:
         if (failed_) return unexpected(err_);
         if (done_) return fail(errc::misuse, "ohttp: response already finished");
         if (!keys_) return poison(error{errc::malformed, "ohttp: truncated response nonce"});
-        auto r = splitter_.finish(state_.suite().overhead(), [this](bytes_view c, bool f, mutable_bytes o) { return open_chunk(c, f, o); }, on_plaintext);
+        opener op{*this};
+        auto r = splitter_.finish(state_.suite().overhead(), op, on_plaintext);
         if (!r) return poison(r.error());
         done_ = true;
         return ok();
@@ -266,6 +278,28 @@ private:
     friend class chunked_request_sender;
     chunked_response_receiver(detail::response_state st, chunk_limits lim) noexcept
         : state_(std::move(st)), splitter_(lim) {}
+
+    // What the splitter opens chunks with: non-final chunks streamed through stream_, the
+    // final one in one piece.
+    struct opener {
+        chunked_response_receiver& r;
+        result<void> begin() noexcept {
+            if (r.counter_ == std::numeric_limits<std::uint64_t>::max())
+                return fail(errc::limit_exceeded, "ohttp: chunk counter exhausted");
+            std::uint8_t nonce[hpke::nonce_size];
+            const std::size_t nn = r.state_.suite().aead().n_n;
+            r.keys_->chunk_nonce(r.counter_, mutable_bytes(nonce, nn));
+            return r.stream_->begin(bytes_view(nonce, nn), {});
+        }
+        result<void> update(bytes_view ct, std::uint8_t* out) noexcept { return r.stream_->update(ct, out); }
+        result<void> finish(bytes_view tag) noexcept {
+            auto f = r.stream_->finish(tag);
+            if (!f) return f.error().code == errc::crypto_failure ? fail(errc::crypto_failure) : unexpected(f.error());
+            ++r.counter_;
+            return ok();
+        }
+        result<std::size_t> open_final(bytes_view ct, mutable_bytes out) noexcept { return r.open_chunk(ct, true, out); }
+    };
 
     result<std::size_t> open_chunk(bytes_view ct, bool final, mutable_bytes out) {
         // draft-08 §6.2: at most 256^Nn chunks; ppx's 64-bit counter stops at its wrap.
@@ -288,6 +322,7 @@ private:
     detail::response_state state_;
     detail::chunk_splitter splitter_;
     std::optional<response_keys> keys_;
+    std::optional<crypto::aead_stream_opener> stream_;
     secure_bytes nonce_;
     std::uint64_t counter_ = 0;
     bool failed_ = false, done_ = false;
@@ -319,7 +354,8 @@ public:
             if (!r) return poison(r.error());
             if (!ctx_) return ok();
         }
-        auto r = splitter_.feed(piece, ctx_->suite().overhead(), [this](bytes_view c, bool f, mutable_bytes o) { return open_chunk(c, f, o); }, on_plaintext);
+        opener op{*this};
+        auto r = splitter_.feed(piece, ctx_->suite().overhead(), op, on_plaintext);
         if (!r) return poison(r.error());
         return ok();
     }
@@ -329,7 +365,8 @@ public:
         if (failed_) return unexpected(err_);
         if (done_) return fail(errc::misuse, "ohttp: request already finished");
         if (!ctx_) return poison(error{errc::malformed, "ohttp: truncated chunked request header"});
-        auto r = splitter_.finish(ctx_->suite().overhead(), [this](bytes_view c, bool f, mutable_bytes o) { return open_chunk(c, f, o); }, on_plaintext);
+        opener op{*this};
+        auto r = splitter_.finish(ctx_->suite().overhead(), op, on_plaintext);
         if (!r) return poison(r.error());
         done_ = true;
         return ok();
@@ -380,9 +417,23 @@ private:
         PPX_TRY_ASSIGN(auto ctx, gw_.setup(hdr_, enc));
         state_.emplace(ctx.suite());
         PPX_TRY(state_->init(ctx, gw_.labels().response_label, enc));
+        PPX_TRY_ASSIGN(auto stream, ctx.stream_opener());
+        stream_.emplace(std::move(stream));
         ctx_.emplace(std::move(ctx));
         return ok();
     }
+    struct opener {
+        chunked_request_receiver& r;
+        result<void> begin() noexcept { return r.ctx_->begin_stream_open(*r.stream_, {}); }
+        result<void> update(bytes_view ct, std::uint8_t* out) noexcept { return r.stream_->update(ct, out); }
+        result<void> finish(bytes_view tag) noexcept {
+            auto f = r.stream_->finish(tag);
+            if (!f) return f.error().code == errc::crypto_failure ? fail(errc::crypto_failure) : unexpected(f.error());
+            r.ctx_->end_stream_open();
+            return ok();
+        }
+        result<std::size_t> open_final(bytes_view ct, mutable_bytes out) noexcept { return r.open_chunk(ct, true, out); }
+    };
     result<std::size_t> open_chunk(bytes_view ct, bool final, mutable_bytes out) {
         auto n = ctx_->open(final ? as_bytes(final_chunk_aad) : bytes_view{}, ct, out);
         if (!n) return n.error().code == errc::crypto_failure ? fail(errc::crypto_failure) : unexpected(n.error());
@@ -400,6 +451,7 @@ private:
     request_header hdr_{};
     std::size_t nenc_ = 0;
     std::optional<hpke::context> ctx_;
+    std::optional<crypto::aead_stream_opener> stream_;
     std::optional<detail::response_state> state_;
     bool failed_ = false, done_ = false;
     error err_{};

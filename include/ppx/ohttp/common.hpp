@@ -126,13 +126,10 @@ public:
         response_keys k;
         k.nk_ = nk;
         k.nn_ = nn;
-        // RFC 9458 §4.4 uses the plain Extract and Expand of the suite's KDF (not the labeled ones).
-        std::uint8_t prk[hpke::max_hash_size];
-        wipe_on_exit wp(prk);
-        const mutable_bytes p(prk, s.kdf().n_h);
-        s.kdf().extract({enc, response_nonce}, secret, p);
-        PPX_TRY(s.kdf().expand(p, as_bytes("key"), mutable_bytes(k.key_.data(), nk)));
-        PPX_TRY(s.kdf().expand(p, as_bytes("nonce"), mutable_bytes(k.nonce_.data(), nn)));
+        // RFC 9458 §4.4 uses the plain Extract and Expand of the suite's KDF (not the labeled
+        // ones); the PRK's HMAC pads are absorbed once for both expansions.
+        PPX_TRY(s.kdf().extract_expand2({enc, response_nonce}, secret, as_bytes("key"), mutable_bytes(k.key_.data(), nk),
+                                        as_bytes("nonce"), mutable_bytes(k.nonce_.data(), nn)));
         return k;
     }
 
