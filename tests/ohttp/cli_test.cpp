@@ -1,6 +1,8 @@
 // The ppx tool's ohttp commands as separate processes: keygen/keys output and exit codes, and
 // `ppx ohttp fetch` answered by `ppx ohttp serve` through a `ppx ohttp relay` process, on
 // loopback, plain and chunked, echo and --target.
+#include "support/process.hpp"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -26,84 +28,9 @@ using json = nlohmann::json;
 
 namespace {
 
-const std::string ppx_bin = std::string(PPX_BINARY_DIR) + "/tools/ppx";
+const std::string ppx_bin = ppx::test::ppx_tool();
 
-// A child process whose stdout we read; SIGTERM and reaped when it goes out of scope.
-struct child {
-    pid_t pid = -1;
-    FILE* out = nullptr;
-    child(const child&) = delete;
-    child& operator=(const child&) = delete;
-    child(child&& o) noexcept : pid(o.pid), out(o.out) {
-        o.pid = -1;
-        o.out = nullptr;
-    }
-    explicit child(const std::vector<std::string>& args) {
-        int fd[2];
-        if (pipe(fd) != 0) return;
-        pid = fork();
-        if (pid == 0) {
-            dup2(fd[1], 1);
-            close(fd[0]);
-            close(fd[1]);
-            std::FILE* devnull = std::fopen("/dev/null", "w");
-            if (devnull) dup2(fileno(devnull), 2);
-            std::vector<char*> argv;
-            argv.push_back(const_cast<char*>(ppx_bin.c_str()));
-            for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-            argv.push_back(nullptr);
-            execv(ppx_bin.c_str(), argv.data());
-            _exit(127);
-        }
-        close(fd[1]);
-        out = fdopen(fd[0], "r");
-    }
-    std::string line() {
-        std::string s;
-        int c;
-        while (out && (c = std::fgetc(out)) != EOF && c != '\n') s += static_cast<char>(c);
-        return s;
-    }
-    std::string rest() {
-        std::string s;
-        int c;
-        while (out && (c = std::fgetc(out)) != EOF) s += static_cast<char>(c);
-        return s;
-    }
-    int wait() {
-        int st = 0;
-        if (pid > 0) waitpid(pid, &st, 0);
-        pid = -1;
-        return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    }
-    ~child() {
-        if (pid > 0) {
-            kill(pid, SIGTERM);
-            waitpid(pid, nullptr, 0);
-        }
-        if (out) std::fclose(out);
-    }
-};
-
-struct outcome {
-    int code;
-    std::string out;
-};
-
-outcome run(const std::vector<std::string>& args) {
-    child c(args);
-    std::string out = c.rest();
-    return {c.wait(), out};
-}
-
-// Starts a server command and returns it with the address from its first line.
-std::pair<child, std::string> start(const std::vector<std::string>& args) {
-    child c(args);
-    const std::string first = c.line();
-    auto j = json::parse(first, nullptr, false);
-    std::string addr = j.is_object() && j.contains("listening") ? j["listening"].get<std::string>() : "";
-    return {std::move(c), addr};
-}
+ppx::test::run_result run(const std::vector<std::string>& args) { return ppx::test::run_ppx(args); }
 
 } // namespace
 
@@ -111,13 +38,13 @@ TEST_CASE("ppx ohttp keygen and keys", "[ohttp][cli]") {
     REQUIRE(std::filesystem::exists(ppx_bin));
     const std::string ikm(64, 'a');
     auto k = run({"ohttp", "keygen", "--key-id", "3", "--kem", "0x20", "--kdf", "1", "--aead", "1", "--kdf", "1", "--aead", "3", "--ikm", ikm});
-    REQUIRE(k.code == 0);
+    REQUIRE(k.status == 0);
     auto kj = json::parse(k.out);
     // Deterministic with --ikm.
     CHECK(run({"ohttp", "keygen", "--key-id", "3", "--kem", "0x20", "--kdf", "1", "--aead", "1", "--kdf", "1", "--aead", "3", "--ikm", ikm}).out ==
           k.out);
     auto d = run({"ohttp", "keys", kj["config"].get<std::string>()});
-    REQUIRE(d.code == 0);
+    REQUIRE(d.status == 0);
     auto dj = json::parse(d.out);
     REQUIRE(dj["configs"].size() == 1);
     CHECK(dj["configs"][0]["key_id"] == 3);
@@ -126,14 +53,14 @@ TEST_CASE("ppx ohttp keygen and keys", "[ohttp][cli]") {
     CHECK(dj["configs"][0]["suites"][1]["aead"] == 3);
     // RFC 9458 Appendix A's config, as a list (2-byte prefix 0x002d).
     auto l = run({"ohttp", "keys", "002d01002031e1f05a740102115220e9af918f738674aec95f54db6e04eb705aae8e79815500080001000100010003"});
-    REQUIRE(l.code == 0);
+    REQUIRE(l.status == 0);
     CHECK(json::parse(l.out)["configs"][0]["pk"] == "31e1f05a740102115220e9af918f738674aec95f54db6e04eb705aae8e798155");
     // Rejected input: exit 1 with a JSON error; usage errors: exit 2.
     auto bad = run({"ohttp", "keys", "002d0100"});
-    CHECK(bad.code == 1);
+    CHECK(bad.status == 1);
     CHECK(json::parse(bad.out)["error"] == "malformed");
-    CHECK(run({"ohttp", "keygen", "--key-id", "1", "--kem", "32"}).code == 2);
-    CHECK(run({"ohttp", "keys", "zz"}).code == 2);
+    CHECK(run({"ohttp", "keygen", "--key-id", "1", "--kem", "32"}).status == 2);
+    CHECK(run({"ohttp", "keys", "zz"}).status == 2);
 }
 
 #ifdef PPX_HAVE_HTTPLIB
@@ -141,10 +68,12 @@ TEST_CASE("ppx ohttp fetch through a relay process to ppx ohttp serve", "[ohttp]
     REQUIRE(std::filesystem::exists(ppx_bin));
     auto k1 = json::parse(run({"ohttp", "keygen", "--key-id", "1", "--kem", "32", "--kdf", "1", "--aead", "1"}).out);
     auto k2 = json::parse(run({"ohttp", "keygen", "--key-id", "2", "--kem", "16", "--kdf", "2", "--aead", "2"}).out);
-    auto [gw, gw_addr] = start({"ohttp", "serve", "--listen", "127.0.0.1:0", "--config", k1["config"], "--sk", k1["sk"], "--config",
+    ppx::test::server_process gw({"ohttp", "serve", "--listen", "127.0.0.1:0", "--config", k1["config"], "--sk", k1["sk"], "--config",
                                 k2["config"], "--sk", k2["sk"]});
+    const std::string gw_addr = gw.address();
     REQUIRE(!gw_addr.empty());
-    auto [relay, relay_addr] = start({"ohttp", "relay", "--listen", "127.0.0.1:0", "--gateway", "http://" + gw_addr + "/gateway"});
+    ppx::test::server_process relay({"ohttp", "relay", "--listen", "127.0.0.1:0", "--gateway", "http://" + gw_addr + "/gateway"});
+    const std::string relay_addr = relay.address();
     REQUIRE(!relay_addr.empty());
     const std::string keys_url = "http://" + gw_addr + "/ohttp-keys";
 
@@ -155,7 +84,7 @@ TEST_CASE("ppx ohttp fetch through a relay process to ppx ohttp serve", "[ohttp]
         if (chunked) args.push_back("--chunked");
         auto f = run(args);
         INFO(f.out);
-        REQUIRE(f.code == 0);
+        REQUIRE(f.status == 0);
         auto j = json::parse(f.out);
         CHECK(j["status"] == 200);
         CHECK(j["body"] == "68656c6c6f2c20776f726c64");
@@ -166,17 +95,17 @@ TEST_CASE("ppx ohttp fetch through a relay process to ppx ohttp serve", "[ohttp]
         const std::string big(2 * 50000, 'a');  // 50000 bytes of 0xaa
         auto f = run({"ohttp", "fetch", "--gateway", "http://" + relay_addr + "/", "--keys", keys_url, "--url", "https://example.com/big",
                       "--method", "PUT", "--body", big, "--chunked"});
-        REQUIRE(f.code == 0);
+        REQUIRE(f.status == 0);
         CHECK(json::parse(f.out)["body"] == big);
     }
     // The second key (P-256, HKDF-SHA384, AES-256-GCM) works too, given as the config hex.
     auto f2 = run({"ohttp", "fetch", "--gateway", "http://" + gw_addr + "/gateway", "--keys", k2["config"], "--url", "https://a.example/"});
-    REQUIRE(f2.code == 0);
+    REQUIRE(f2.status == 0);
     CHECK(json::parse(f2.out)["headers"][0][1] == "GET /");
     // A key the gateway does not hold: the gateway answers 400 (ohttp-key problem) and fetch exits 1.
     auto k3 = json::parse(run({"ohttp", "keygen", "--key-id", "9", "--kem", "32", "--kdf", "1", "--aead", "1"}).out);
     auto f3 = run({"ohttp", "fetch", "--gateway", "http://" + relay_addr + "/", "--keys", k3["config"], "--url", "https://a.example/"});
-    CHECK(f3.code == 1);
+    CHECK(f3.status == 1);
     auto e3 = json::parse(f3.out);
     CHECK(e3["error"] == "http");
     CHECK(e3["detail"].get<std::string>().find("ohttp-key") != std::string::npos);
@@ -193,14 +122,15 @@ TEST_CASE("ppx ohttp serve --target forwards the inner request over HTTP", "[oht
     REQUIRE(tport > 0);
     std::thread th([&] { target.listen_after_bind(); });
     auto k = json::parse(run({"ohttp", "keygen", "--key-id", "1", "--kem", "32", "--kdf", "1", "--aead", "3"}).out);
-    auto [gw, gw_addr] = start({"ohttp", "serve", "--listen", "127.0.0.1:0", "--config", k["config"], "--sk", k["sk"], "--target",
+    ppx::test::server_process gw({"ohttp", "serve", "--listen", "127.0.0.1:0", "--config", k["config"], "--sk", k["sk"], "--target",
                                 "http://127.0.0.1:" + std::to_string(tport)});
+    const std::string gw_addr = gw.address();
     REQUIRE(!gw_addr.empty());
     auto f = run({"ohttp", "fetch", "--gateway", "http://" + gw_addr + "/gateway", "--keys", "http://" + gw_addr + "/ohttp-keys", "--url",
                   "https://origin.example/hello"});
     target.stop();
     th.join();
-    REQUIRE(f.code == 0);
+    REQUIRE(f.status == 0);
     auto j = json::parse(f.out);
     CHECK(j["status"] == 200);
     const std::string body = j["body"];
@@ -246,8 +176,9 @@ TEST_CASE("ppx ohttp relay streams: the request body goes up and a chunked respo
     const int gport = gw.bind_to_any_port("127.0.0.1");
     REQUIRE(gport > 0);
     std::thread th([&] { gw.listen_after_bind(); });
-    auto [relay, relay_addr] = start({"ohttp", "relay", "--listen", "127.0.0.1:0", "--gateway",
+    ppx::test::server_process relay({"ohttp", "relay", "--listen", "127.0.0.1:0", "--gateway",
                                       "http://127.0.0.1:" + std::to_string(gport) + "/gateway"});
+    const std::string relay_addr = relay.address();
     REQUIRE(!relay_addr.empty());
 
     const std::string body(100000, 'r');
