@@ -129,7 +129,7 @@ TEST_CASE("draft-ietf-hpke-pq vectors (BoringSSL copy): all 13, KEM and full HPK
         if (kem == 0x0050 || kem == 0x0051) ++hybrid;
         ++full_checked;
     }
-    // 13 base-mode vectors, each with 10 encryptions and 5 exports; 5 use a one-stage KDF
+    // 13 base-mode vectors, each with 10 encryptions and 5 exports; 7 use a one-stage KDF
     // (SHAKE128 twice, SHAKE256 twice, TurboSHAKE128 once, TurboSHAKE256 twice: 0x0010-0x0013
     // with classical and PQ KEMs), 3 a P-256/P-384 hybrid KEM.
     CHECK(kem_checked == 13);
