@@ -24,10 +24,7 @@ inline std::string shell_quote(const std::string& s) {
 /// Runs `program args...` (stderr discarded) and returns its status and stdout.
 inline run_result run(const std::string& program, const std::vector<std::string>& args) {
     std::string cmd = shell_quote(program);
-    for (auto& a : args) {
-        cmd += ' ';
-        cmd += shell_quote(a);
-    }
+    for (auto& a : args) cmd += " " + shell_quote(a);
     cmd += " 2>/dev/null";
     run_result r;
     FILE* p = ::popen(cmd.c_str(), "r");
