@@ -3,8 +3,8 @@
 // than one crypto_scalarmult), and the Keccak-f[1600] permutation that dominates ML-KEM
 // (the floor: ML-KEM-768 Encaps runs about 30 of them).
 //
-// HPKE: single-shot seal (SetupS + one Seal) and open (SetupR + one Open) of a 64-byte
-// message in base mode with HKDF-SHA256 and ChaCha20-Poly1305, into caller buffers, for
+// HPKE: single-shot seal (SetupS + one Seal) and open (SetupR + one Open) of a 64-byte and a
+// 1 KiB message in base mode with HKDF-SHA256 and ChaCha20-Poly1305, into caller buffers, for
 // DHKEM(X25519), ML-KEM-768 and X-Wing (goal: X-Wing within 1.5x of X25519).
 //
 // "bytes" variants start from encoded keys, as FIPS 203 §7 does (parse, modulus or hash
@@ -12,6 +12,8 @@
 #include <ppx/hpke.hpp>
 #include <ppx/hpke/kem_pq.hpp>
 #include <ppx/mlkem.hpp>
+
+#include "support/bench_support.hpp"
 
 #include <benchmark/benchmark.h>
 #include <sodium.h>
@@ -149,10 +151,11 @@ struct hpke_fixture {
     hpke::private_key sk = make_sk();
     hpke::public_key pk = *hpke::public_key::from_bytes(Kem::ops, sk.public_key_bytes());
     hpke::key_schedule_input in = *hpke::key_schedule_input::make(s, hpke::mode::base, as_bytes("bench info"));
-    std::array<std::uint8_t, 64> pt{};
+    bytes pt;
     bytes enc = bytes(Kem::ops.n_enc);
-    bytes ct = bytes(64 + 16);
-    bytes out = bytes(64);
+    bytes ct;
+    bytes out;
+    explicit hpke_fixture(std::size_t msg = 64) : pt(msg, 0x61), ct(msg + 16), out(msg) {}
     static hpke::private_key make_sk() {
         bytes skb(Kem::ops.n_sk), pkb(Kem::ops.n_pk);
         if (!Kem::ops.derive_key_pair(as_bytes("bench key material 0123456789abcdef"), skb, pkb)) std::abort();
@@ -162,7 +165,7 @@ struct hpke_fixture {
 
 template <class Kem>
 void BM_hpke_seal(benchmark::State& st) {
-    hpke_fixture<Kem> f;
+    hpke_fixture<Kem> f(static_cast<std::size_t>(st.range(0)));
     for (auto _ : st) {
         auto r = hpke::seal(f.s, f.pk, f.in, {}, f.pt, system_rng(), f.enc, f.ct);
         if (!r) std::abort();
@@ -172,7 +175,7 @@ void BM_hpke_seal(benchmark::State& st) {
 
 template <class Kem>
 void BM_hpke_open(benchmark::State& st) {
-    hpke_fixture<Kem> f;
+    hpke_fixture<Kem> f(static_cast<std::size_t>(st.range(0)));
     if (!hpke::seal(f.s, f.pk, f.in, {}, f.pt, system_rng(), f.enc, f.ct)) std::abort();
     for (auto _ : st) {
         auto r = hpke::open(f.s, f.sk, f.enc, f.in, {}, f.ct, f.out);
@@ -229,16 +232,31 @@ BENCHMARK_TEMPLATE(BM_decaps_key, ml_kem_512);
 BENCHMARK_TEMPLATE(BM_decaps_key, ml_kem_768);
 BENCHMARK_TEMPLATE(BM_decaps_key, ml_kem_1024);
 BENCHMARK_TEMPLATE(BM_parse_dk, ml_kem_768);
-BENCHMARK_TEMPLATE(BM_hpke_seal, hpke::dhkem_x25519_sha256);
-BENCHMARK_TEMPLATE(BM_hpke_seal, hpke::kem_ml_kem_768);
-BENCHMARK_TEMPLATE(BM_hpke_seal, hpke::kem_x_wing);
-BENCHMARK_TEMPLATE(BM_hpke_open, hpke::dhkem_x25519_sha256);
-BENCHMARK_TEMPLATE(BM_hpke_open, hpke::kem_ml_kem_768);
-BENCHMARK_TEMPLATE(BM_hpke_open, hpke::kem_x_wing);
+BENCHMARK_TEMPLATE(BM_hpke_seal, hpke::dhkem_x25519_sha256)->Arg(64)->Arg(1024);
+BENCHMARK_TEMPLATE(BM_hpke_seal, hpke::kem_ml_kem_768)->Arg(64)->Arg(1024);
+BENCHMARK_TEMPLATE(BM_hpke_seal, hpke::kem_x_wing)->Arg(64)->Arg(1024);
+BENCHMARK_TEMPLATE(BM_hpke_open, hpke::dhkem_x25519_sha256)->Arg(64)->Arg(1024);
+BENCHMARK_TEMPLATE(BM_hpke_open, hpke::kem_ml_kem_768)->Arg(64)->Arg(1024);
+BENCHMARK_TEMPLATE(BM_hpke_open, hpke::kem_x_wing)->Arg(64)->Arg(1024);
 BENCHMARK_TEMPLATE(BM_kem_decap, hpke::dhkem_x25519_sha256);
 BENCHMARK_TEMPLATE(BM_kem_decap, hpke::kem_ml_kem_768);
 BENCHMARK_TEMPLATE(BM_kem_decap, hpke::kem_x_wing);
 BENCHMARK_TEMPLATE(BM_kem_decap_prepared, hpke::kem_ml_kem_768);
 BENCHMARK_TEMPLATE(BM_kem_decap_prepared, hpke::kem_x_wing);
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+    const std::string x = "BM_x25519_scalarmult";
+    std::vector<std::pair<std::string, std::string>> ratios;
+    for (const char* op : {"keygen", "encaps_bytes", "decaps_bytes", "encaps_key", "decaps_key"})
+        for (const char* set : {"ml_kem_512", "ml_kem_768", "ml_kem_1024"})
+            ratios.emplace_back(std::string("BM_") + op + "<" + set + ">", x);
+    for (const char* dir : {"seal", "open"})
+        for (const char* len : {"64", "1024"})
+            for (const char* kem : {"hpke::kem_ml_kem_768", "hpke::kem_x_wing"})
+                ratios.emplace_back(std::string("BM_hpke_") + dir + "<" + kem + ">/" + len,
+                                    std::string("BM_hpke_") + dir + "<hpke::dhkem_x25519_sha256>/" + len);
+    ratios.emplace_back("BM_kem_decap<hpke::kem_x_wing>", "BM_kem_decap<hpke::dhkem_x25519_sha256>");
+    ratios.emplace_back("BM_kem_decap_prepared<hpke::kem_x_wing>", "BM_kem_decap<hpke::dhkem_x25519_sha256>");
+    ratios.emplace_back("BM_kem_decap_prepared<hpke::kem_ml_kem_768>", x);
+    return ppx::bench::main(argc, argv, ratios);
+}

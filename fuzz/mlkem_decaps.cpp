@@ -4,7 +4,8 @@
 //    decapsulation returns Encaps' K when the mask changes nothing, and otherwise exactly the
 //    implicit-rejection secret J(z || c') (FIPS 203 Algorithm 18 lines 9-13).
 //  - raw: the rest is the ciphertext. Invariant: decapsulation succeeds iff it has the exact
-//    length, and the byte-level and key-object paths agree.
+//    length, and the byte-level and key-object paths agree, as do the portable and the
+//    default (AVX2) arithmetic backends.
 #include "fuzz.hpp"
 
 #include <ppx/mlkem.hpp>
@@ -46,6 +47,13 @@ void run(bool structured, std::span<const std::uint8_t> in) {
         auto r2 = k.key.decaps(in, ss2);
         PPX_FUZZ_CHECK(static_cast<bool>(r2) == static_cast<bool>(r));
         if (r) PPX_FUZZ_CHECK(ss == ss2);
+        // The portable backend agrees with the default (AVX2 when available) one.
+        std::array<std::uint8_t, 32> ss3{};
+        mlkem::detail::force_portable = true;
+        auto r3 = decaps<P>(k.dk, in, ss3);
+        mlkem::detail::force_portable = false;
+        PPX_FUZZ_CHECK(static_cast<bool>(r3) == static_cast<bool>(r));
+        if (r) PPX_FUZZ_CHECK(ss == ss3);
         return;
     }
     if (in.size() < 32) return;

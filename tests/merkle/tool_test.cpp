@@ -3,15 +3,13 @@
 // verifier accepts.
 #include <ppx/merkle.hpp>
 
+#include "support/process.hpp"
 #include "support/vectors.hpp"
 
 #include <catch2/catch.hpp>
 
-#include <csignal>
 #include <cstdio>
-#include <fcntl.h>
 #include <fstream>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #ifdef PPX_HAVE_HTTPLIB
@@ -24,41 +22,8 @@ using json = nlohmann::json;
 
 namespace {
 
-const std::string tool = std::string(PPX_BINARY_DIR) + "/tools/ppx";
-
-struct run_result {
-    int status = -1;
-    std::string out;
-};
-
-// Runs the tool with `args`, capturing stdout (stderr discarded).
-run_result run(std::vector<std::string> args) {
-    int fds[2];
-    REQUIRE(pipe(fds) == 0);
-    const pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        dup2(fds[1], 1);
-        const int devnull = open("/dev/null", O_WRONLY);
-        dup2(devnull, 2);
-        close(fds[0]);
-        std::vector<char*> argv{const_cast<char*>(tool.c_str())};
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        execv(tool.c_str(), argv.data());
-        _exit(127);
-    }
-    close(fds[1]);
-    run_result r;
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(fds[0], buf, sizeof buf)) > 0) r.out.append(buf, static_cast<std::size_t>(n));
-    close(fds[0]);
-    int st = 0;
-    waitpid(pid, &st, 0);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
-}
+const std::string tool = ppx::test::ppx_tool();
+ppx::test::run_result run(const std::vector<std::string>& args) { return ppx::test::run_ppx(args); }
 
 std::string join_hex(const std::vector<hash_t>& p) {
     std::string s;
@@ -175,27 +140,9 @@ TEST_CASE("ppx log serve: checkpoint, proofs and tiles over loopback verify", "[
     const auto sk = signer->to_private_string();
     const verifier vk = signer->to_verifier();
 
-    int fds[2];
-    REQUIRE(pipe(fds) == 0);
-    const pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        dup2(fds[1], 1);
-        const int devnull = open("/dev/null", O_WRONLY);
-        dup2(devnull, 2);
-        close(fds[0]);
-        std::string key(sk.begin(), sk.end());
-        execl(tool.c_str(), tool.c_str(), "log", "serve", "--listen", "127.0.0.1:0", "--origin", "example.com/served", "--key", key.c_str(),
-              static_cast<char*>(nullptr));
-        _exit(127);
-    }
-    close(fds[1]);
-    std::string first;
-    char c;
-    while (read(fds[0], &c, 1) == 1 && c != '\n') first.push_back(c);
-    close(fds[0]);
-    auto listening = json::parse(first)["listening"].get<std::string>();
-    const int port = std::stoi(listening.substr(listening.rfind(':') + 1));
+    ppx::test::server_process srv({"log", "serve", "--listen", "127.0.0.1:0", "--origin", "example.com/served", "--key", std::string(sk.begin(), sk.end())});
+    REQUIRE(srv.ok());
+    const int port = srv.port();
 
     httplib::Client cli("127.0.0.1", port);
     cli.set_connection_timeout(5);
@@ -254,10 +201,6 @@ TEST_CASE("ppx log serve: checkpoint, proofs and tiles over loopback verify", "[
     REQUIRE(missing);
     CHECK(missing->status == 404);
 
-    REQUIRE(kill(pid, SIGTERM) == 0);
-    int st = 0;
-    REQUIRE(waitpid(pid, &st, 0) == pid);
-    CHECK(WIFEXITED(st));
-    CHECK(WEXITSTATUS(st) == 0);
+    CHECK(srv.stop() == 0);  // a clean exit on SIGTERM
 }
 #endif

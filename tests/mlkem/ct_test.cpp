@@ -46,6 +46,15 @@ TEMPLATE_TEST_CASE("decapsulation and encapsulation do not branch or index on se
                    ml_kem_512, ml_kem_768, ml_kem_1024) {
     using P = TestType;
     if (!RUNNING_ON_VALGRIND) WARN("not running under valgrind: only the results are checked");
+    // Both backends: the default one (AVX2 R_q arithmetic and 4-way Keccak when the CPU, or
+    // valgrind's emulated CPU, has AVX2) and the portable one.
+    const bool portable = GENERATE(false, true);
+    struct backend_guard {
+        explicit backend_guard(bool p) { mlkem::detail::force_portable = p; }
+        ~backend_guard() { mlkem::detail::force_portable = false; }
+    } guard(portable);
+    INFO("portable path forced: " << portable << ", AVX2 path in use: " << mlkem::detail::simd_enabled());
+    if (!portable && !mlkem::detail::simd_enabled()) WARN("this CPU has no AVX2: only the portable path is checked");
     deterministic_rng r(99);
     bytes ek(P::encapsulation_key_size), dk(P::decapsulation_key_size);
     REQUIRE(keygen<P>(r, ek, dk));

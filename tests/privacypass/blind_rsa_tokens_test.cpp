@@ -3,46 +3,22 @@
 
 #include <catch2/catch.hpp>
 
-#include <openssl/bn.h>
-
+#include "rsa_support.hpp"
 #include "support/vectors.hpp"
 
 using namespace ppx;
 using namespace ppx::privacypass;
+using ppx::test::inverse_mod_n;
+using ppx::test::rsa_key_from_hex_pem;
 using ppx::test::unhex;
 
 namespace {
-
-blindrsa::private_key key_from_vector(const nlohmann::json& v) {
-    const auto pem = unhex(v["skS"]);
-    auto der = pem_to_der(as_chars(pem), "PRIVATE KEY");
-    REQUIRE(der);
-    auto sk = blindrsa::private_key::from_der(*der);
-    REQUIRE(sk);
-    return std::move(*sk);
-}
-
-// RFC 9578 A.2 calls the value "blind"; RFC 9474's Blind takes inv = r^-1 mod n. Returns inv.
-bytes inverse_mod_n(bytes_view r, bytes_view n) {
-    BN_CTX* ctx = BN_CTX_new();
-    BIGNUM* rb = BN_bin2bn(r.data(), static_cast<int>(r.size()), nullptr);
-    BIGNUM* nb = BN_bin2bn(n.data(), static_cast<int>(n.size()), nullptr);
-    BIGNUM* inv = BN_mod_inverse(nullptr, rb, nb, ctx);
-    REQUIRE(inv);
-    bytes out(n.size());
-    BN_bn2binpad(inv, out.data(), static_cast<int>(out.size()));
-    BN_free(rb);
-    BN_free(nb);
-    BN_free(inv);
-    BN_CTX_free(ctx);
-    return out;
-}
 
 int check_vectors(const char* file, bool rfc_encoding) {
     int n = 0;
     for (const auto& v : ppx::test::load_json(file)) {
         INFO(file << " #" << n);
-        auto sk = key_from_vector(v);
+        auto sk = rsa_key_from_hex_pem(v["skS"]);
         const auto pks = unhex(v["pkS"]);
         blind_rsa_issuer issuer;
         REQUIRE(issuer.add_key(sk));
@@ -110,7 +86,7 @@ TEST_CASE("type 2 token key: id over the received bytes, PSS parameters enforced
 
     // A semantically equal key with NULL hash parameters is accepted, but it is a different key
     // id, because the id hashes the bytes as received.
-    auto sk = key_from_vector(v);
+    auto sk = rsa_key_from_hex_pem(v["skS"]);
     const auto n = sk.public_key().modulus();
     const auto e = sk.public_key().exponent();
     CHECK(encode_pss_spki(n, e) == pks);
@@ -149,8 +125,8 @@ TEST_CASE("type 2 token key: id over the received bytes, PSS parameters enforced
 TEST_CASE("type 2: round trip, rotation, tampering", "[privacypass][type2][negative]") {
     const auto vs = ppx::test::load_json("privacypass/rfc9578/pub_verif_rfc9578.go.json");
     blind_rsa_issuer issuer;
-    REQUIRE(issuer.add_key(key_from_vector(vs[0])));
-    CHECK(issuer.add_key(key_from_vector(vs[0])).error() == errc::misuse);  // same truncated id
+    REQUIRE(issuer.add_key(rsa_key_from_hex_pem(vs[0]["skS"])));
+    CHECK(issuer.add_key(rsa_key_from_hex_pem(vs[0]["skS"])).error() == errc::misuse);  // same truncated id
     auto small = blindrsa::private_key::generate(3072);
     REQUIRE(small);
     CHECK(issuer.add_key(std::move(*small)).error() == errc::unsupported);

@@ -4,41 +4,14 @@
 
 #include <catch2/catch.hpp>
 
-#include <openssl/bn.h>
-
+#include "rsa_support.hpp"
 #include "support/vectors.hpp"
 
 using namespace ppx;
 using namespace ppx::privacypass;
+using ppx::test::inverse_mod_n;
+using ppx::test::rsa_key_from_hex_pem;
 using ppx::test::unhex;
-
-namespace {
-
-blindrsa::private_key rsa_key_from_hex_pem(const nlohmann::json& j) {
-    const auto pem = unhex(j);
-    auto der = pem_to_der(as_chars(pem), "PRIVATE KEY");
-    REQUIRE(der);
-    auto sk = blindrsa::private_key::from_der(*der);
-    REQUIRE(sk);
-    return std::move(*sk);
-}
-
-bytes inverse_mod_n(bytes_view r, bytes_view n) {
-    BN_CTX* ctx = BN_CTX_new();
-    BIGNUM* rb = BN_bin2bn(r.data(), static_cast<int>(r.size()), nullptr);
-    BIGNUM* nb = BN_bin2bn(n.data(), static_cast<int>(n.size()), nullptr);
-    BIGNUM* inv = BN_mod_inverse(nullptr, rb, nb, ctx);
-    REQUIRE(inv);
-    bytes out(n.size());
-    BN_bn2binpad(inv, out.data(), static_cast<int>(out.size()));
-    BN_free(rb);
-    BN_free(nb);
-    BN_free(inv);
-    BN_CTX_free(ctx);
-    return out;
-}
-
-} // namespace
 
 TEST_CASE("batched-tokens-07 generic batch vectors", "[privacypass][batched][generic][vectors]") {
     int count = 0;

@@ -1,43 +1,126 @@
-// Runs a program of this build (the ppx tool) and captures its exit status and stdout.
+// Runs programs of this build (the ppx tool, the example) as child processes: one-shot commands
+// whose exit status and stdout are captured, and servers that announce their address on the
+// first stdout line and are stopped with SIGTERM when they go out of scope.
 #pragma once
 
-#include <array>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
 #include <cstdio>
+#include <fcntl.h>
 #include <string>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <vector>
 
 namespace ppx::test {
 
+/// The ppx command-line tool of this build.
+inline std::string ppx_tool() { return std::string(PPX_BINARY_DIR) + "/tools/ppx"; }
+
+namespace detail {
+
+/// fork + execv `program args...` with stdout on a pipe and stderr on /dev/null (unless
+/// `keep_stderr`); returns the child's pid (-1 on failure) and the read end in `out_fd`.
+inline pid_t spawn(const std::string& program, const std::vector<std::string>& args, int& out_fd, bool keep_stderr = false) {
+    int fds[2];
+    out_fd = -1;
+    if (::pipe(fds) != 0) return -1;
+    std::vector<char*> argv{const_cast<char*>(program.c_str())};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::dup2(fds[1], 1);
+        ::close(fds[0]);
+        ::close(fds[1]);
+        if (!keep_stderr) {
+            if (const int devnull = ::open("/dev/null", O_WRONLY); devnull >= 0) ::dup2(devnull, 2);
+        }
+        ::execv(program.c_str(), argv.data());
+        ::_exit(127);
+    }
+    ::close(fds[1]);
+    if (pid < 0) {
+        ::close(fds[0]);
+        return -1;
+    }
+    out_fd = fds[0];
+    return pid;
+}
+
+inline int exit_status(int st) { return WIFEXITED(st) ? WEXITSTATUS(st) : -1; }
+
+} // namespace detail
+
 struct run_result {
-    int status = -1;  ///< exit status (0-255), or -1 if the program could not run
+    int status = -1;  ///< exit status (0-255), or -1 if the program could not run or was killed
     std::string out;  ///< everything written to stdout
 };
 
-/// Quotes one argument for /bin/sh.
-inline std::string shell_quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-
-/// Runs `program args...` (stderr discarded) and returns its status and stdout.
+/// Runs `program args...` (no shell; stderr discarded) and returns its status and stdout.
 inline run_result run(const std::string& program, const std::vector<std::string>& args) {
-    std::string cmd = shell_quote(program);
-    for (auto& a : args) cmd += " " + shell_quote(a);
-    cmd += " 2>/dev/null";
     run_result r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (!p) return r;
-    std::array<char, 4096> buf;
-    std::size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-    const int st = ::pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    int fd = -1;
+    const pid_t pid = detail::spawn(program, args, fd);
+    if (pid < 0) return r;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0) r.out.append(buf, static_cast<std::size_t>(n));
+    ::close(fd);
+    int st = 0;
+    ::waitpid(pid, &st, 0);
+    r.status = detail::exit_status(st);
     return r;
 }
 
-/// The ppx command-line tool of this build.
-inline std::string ppx_tool() { return std::string(PPX_BINARY_DIR) + "/tools/ppx"; }
+/// Runs the ppx tool with `args`.
+inline run_result run_ppx(const std::vector<std::string>& args) { return run(ppx_tool(), args); }
+
+/// A server child (`ppx ... serve --listen 127.0.0.1:0`): its first stdout line
+/// `{"listening": "127.0.0.1:PORT"}` is read by the constructor; SIGTERM and reaped by stop()
+/// or the destructor. `ok()` is false when it could not start or announced no address.
+class server_process {
+public:
+    server_process(const std::string& program, const std::vector<std::string>& args) {
+        pid_ = detail::spawn(program, args, fd_);
+        if (pid_ < 0) return;
+        std::string line;
+        char c;
+        while (::read(fd_, &c, 1) == 1 && c != '\n') line.push_back(c);
+        const auto j = nlohmann::json::parse(line, nullptr, false);
+        if (j.is_object() && j.contains("listening") && j["listening"].is_string()) address_ = j["listening"].get<std::string>();
+    }
+    explicit server_process(const std::vector<std::string>& ppx_args) : server_process(ppx_tool(), ppx_args) {}
+    server_process(const server_process&) = delete;
+    server_process& operator=(const server_process&) = delete;
+    ~server_process() { stop(); }
+
+    bool ok() const noexcept { return pid_ > 0 && !address_.empty(); }
+    /// "127.0.0.1:PORT", empty if the server did not announce one.
+    const std::string& address() const noexcept { return address_; }
+    int port() const { return address_.empty() ? -1 : std::stoi(address_.substr(address_.rfind(':') + 1)); }
+    std::string url(const std::string& path = "") const { return "http://" + address_ + path; }
+    pid_t pid() const noexcept { return pid_; }
+
+    /// Sends SIGTERM, waits, and returns the exit status (-1 if killed by a signal or not running).
+    int stop() {
+        if (fd_ >= 0) {
+            ::close(fd_);
+            fd_ = -1;
+        }
+        if (pid_ <= 0) return -1;
+        ::kill(pid_, SIGTERM);
+        int st = 0;
+        ::waitpid(pid_, &st, 0);
+        pid_ = -1;
+        return detail::exit_status(st);
+    }
+
+private:
+    pid_t pid_ = -1;
+    int fd_ = -1;
+    std::string address_;
+};
 
 } // namespace ppx::test

@@ -69,7 +69,7 @@ inline void expand_matrix(std::array<polyvec<K>, K>& a, const std::uint8_t rho[3
         out[0] = transposed ? i : j;  // the XOF input is rho || first || second
         out[1] = transposed ? j : i;
     };
-    if (keccak::x4::available()) {
+    if (simd_enabled()) {
         for (; e + 4 <= total; e += 4) {
             poly* out[4];
             std::uint8_t idx[4][2];

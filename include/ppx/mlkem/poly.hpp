@@ -16,6 +16,7 @@
 #include <ppx/mlkem/keccak.hpp>
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 
 namespace ppx::mlkem::detail {
@@ -105,11 +106,37 @@ static_assert(pow_mod(zeta, 128) == q - 1, "17 is a primitive 256th root of unit
 static_assert(montgomery_reduce(static_cast<std::int32_t>(to_mont_centred(1234)) * 1) == 1234 ||
               montgomery_reduce(static_cast<std::int32_t>(to_mont_centred(1234)) * 1) == 1234 - q);
 
+} // namespace ppx::mlkem::detail
+
+#include <ppx/mlkem/poly_avx2.hpp>
+
+namespace ppx::mlkem::detail {
+
+// ---------------------------------------------------------------- backend selection
+
+/// Test hook: while true, ML-KEM takes the portable path everywhere (scalar R_q arithmetic,
+/// one-state Keccak) even on a CPU with AVX2, so tests can check both paths against each
+/// other. Not meant to be flipped while other threads run ML-KEM.
+inline std::atomic<bool> force_portable{false};
+
+/// True when the AVX2 routines (poly_avx2.hpp) and the 4-way Keccak are used: the CPU has
+/// AVX2 (tested once per process) and force_portable is off. Depends on no data.
+inline bool simd_enabled() noexcept {
+    return keccak::x4::available() && !force_portable.load(std::memory_order_relaxed);
+}
+
+#ifdef PPX_MLKEM_AVX2
+#define PPX_MLKEM_DISPATCH(call) \
+    if (simd_enabled()) return avx2::call;
+#else
+#define PPX_MLKEM_DISPATCH(call)
+#endif
+
 // ---------------------------------------------------------------- NTT (FIPS 203 §4.3)
 
 /// FIPS 203 Algorithm 9 (NTT), in place. Input |coefficients| < q; output |coefficients| < 8q
 /// (call reduce() before multiplying or encoding).
-inline void ntt(poly& p) noexcept {
+inline void ntt_ref(poly& p) noexcept {
     std::size_t k = 1;
     for (std::size_t len = 128; len >= 2; len >>= 1) {
         for (std::size_t start = 0; start < 256; start += 2 * len) {
@@ -125,7 +152,7 @@ inline void ntt(poly& p) noexcept {
 
 /// FIPS 203 Algorithm 10 (NTT^-1), in place, times 2^16 (see the domains note above).
 /// Input |coefficients| < q; output |coefficients| < q.
-inline void invntt(poly& p) noexcept {
+inline void invntt_ref(poly& p) noexcept {
     // 1441 = 2^32 / 128 mod q: the final scaling by 128^-1 (FIPS 203 Algorithm 10 line 14,
     // 3303 = 128^-1) together with the factor 2^16 that cancels basemul's 2^-16.
     constexpr std::int16_t f = 1441;
@@ -143,15 +170,35 @@ inline void invntt(poly& p) noexcept {
     for (auto& x : p.c) x = fqmul(x, f);
 }
 
+/// ntt() with the AVX2 routine when available (same result).
+inline void ntt(poly& p) noexcept {
+    PPX_MLKEM_DISPATCH(ntt(p))
+    ntt_ref(p);
+}
+
+/// invntt() with the AVX2 routine when available (same result).
+inline void invntt(poly& p) noexcept {
+    PPX_MLKEM_DISPATCH(invntt(p))
+    invntt_ref(p);
+}
+
 /// Barrett-reduces every coefficient to [-(q-1)/2, (q-1)/2].
-inline void reduce(poly& p) noexcept {
+inline void reduce_ref(poly& p) noexcept {
     for (auto& x : p.c) x = barrett_reduce(x);
+}
+inline void reduce(poly& p) noexcept {
+    PPX_MLKEM_DISPATCH(reduce(p))
+    reduce_ref(p);
 }
 
 /// Multiplies every coefficient by 2^16 (Montgomery) mod q: undoes basemul's 2^-16.
+inline constexpr std::int16_t mont_r2 = 1353;  // 2^32 mod q
+inline void to_mont_ref(poly& p) noexcept {
+    for (auto& x : p.c) x = fqmul(x, mont_r2);
+}
 inline void to_mont(poly& p) noexcept {
-    constexpr std::int16_t r2 = 1353;  // 2^32 mod q
-    for (auto& x : p.c) x = fqmul(x, r2);
+    PPX_MLKEM_DISPATCH(mul_const(p, mont_r2))
+    to_mont_ref(p);
 }
 
 inline void add(poly& r, const poly& a) noexcept {
@@ -166,7 +213,7 @@ inline void sub(poly& r, const poly& a) noexcept {
 /// BaseCaseMultiply, summed over l with one Montgomery reduction per output), times 2^-16.
 /// Inputs: |coefficients| < q. With K <= 4 the 32-bit accumulators stay below 2^15 q.
 template <std::size_t K>
-inline void basemul_acc(poly& r, const poly* a, const poly* b) noexcept {
+inline void basemul_acc_ref(poly& r, const poly* a, const poly* b) noexcept {
     for (std::size_t i = 0; i < 128; ++i) {
         std::int32_t r0 = 0, r1 = 0;
         for (std::size_t l = 0; l < K; ++l) {
@@ -178,6 +225,11 @@ inline void basemul_acc(poly& r, const poly* a, const poly* b) noexcept {
         r.c[2 * i] = montgomery_reduce(r0);
         r.c[2 * i + 1] = montgomery_reduce(r1);
     }
+}
+template <std::size_t K>
+inline void basemul_acc(poly& r, const poly* a, const poly* b) noexcept {
+    PPX_MLKEM_DISPATCH(basemul_acc<K>(r, a, b))
+    basemul_acc_ref<K>(r, a, b);
 }
 
 // ---------------------------------------------------------------- encoding (FIPS 203 §4.2.1)
@@ -266,14 +318,24 @@ inline bool decode12_checked(poly& p, const std::uint8_t in[384]) noexcept {
 
 /// ByteEncode_d(Compress_d(p)) for d in {4, 5, 10, 11}: 32 d bytes. |coefficients| < q.
 template <unsigned D>
-inline void compress_encode(std::uint8_t* out, const poly& p) noexcept {
+inline void compress_encode_ref(std::uint8_t* out, const poly& p) noexcept {
     byte_encode<D>(out, [&](int i) { return compress<D>(to_unsigned(p.c[i])); });
+}
+template <unsigned D>
+inline void compress_encode(std::uint8_t* out, const poly& p) noexcept {
+    PPX_MLKEM_DISPATCH(compress_encode<D>(out, p))
+    compress_encode_ref<D>(out, p);
 }
 
 /// Decompress_d(ByteDecode_d(in)) for d in {4, 5, 10, 11}.
 template <unsigned D>
-inline void decode_decompress(poly& p, const std::uint8_t* in) noexcept {
+inline void decode_decompress_ref(poly& p, const std::uint8_t* in) noexcept {
     byte_decode<D>(in, [&](int i, std::uint32_t v) { p.c[i] = decompress<D>(v); });
+}
+template <unsigned D>
+inline void decode_decompress(poly& p, const std::uint8_t* in) noexcept {
+    PPX_MLKEM_DISPATCH(decode_decompress<D>(p, in))
+    decode_decompress_ref<D>(p, in);
 }
 
 /// Decompress_1(ByteDecode_1(m)): bit i of m becomes (q+1)/2 or 0, with a mask.
@@ -285,12 +347,16 @@ inline void from_message(poly& p, const std::uint8_t m[32]) noexcept {
 }
 
 /// ByteEncode_1(Compress_1(p)) into 32 bytes. |coefficients| < q.
-inline void to_message(std::uint8_t m[32], const poly& p) noexcept {
+inline void to_message_ref(std::uint8_t m[32], const poly& p) noexcept {
     for (int i = 0; i < 32; ++i) {
         std::uint32_t byte = 0;
         for (int j = 0; j < 8; ++j) byte |= compress<1>(to_unsigned(p.c[8 * i + j])) << j;
         m[i] = static_cast<std::uint8_t>(byte);
     }
+}
+inline void to_message(std::uint8_t m[32], const poly& p) noexcept {
+    PPX_MLKEM_DISPATCH(to_message(m, p))
+    to_message_ref(m, p);
 }
 
 // ---------------------------------------------------------------- sampling (FIPS 203 §4.2.2)
@@ -299,7 +365,18 @@ inline void to_message(std::uint8_t m[32], const poly& p) noexcept {
 /// multiple of 3) of XOF output: appends accepted values to p from index `count`; returns the
 /// new count (at most 256). Branches on the (public) XOF output only.
 inline int parse_ntt(poly& p, int count, const std::uint8_t* buf, std::size_t len) noexcept {
-    for (std::size_t pos = 0; pos + 3 <= len && count < n; pos += 3) {
+    std::size_t pos = 0;
+    // While two slots are free, store both candidates and advance by their acceptance bits:
+    // no branch per candidate (a rejection rate of 19% mispredicts a branch often).
+    for (; pos + 3 <= len && count <= n - 2; pos += 3) {
+        const auto d1 = static_cast<std::uint16_t>(buf[pos] | ((buf[pos + 1] & 0x0f) << 8));
+        const auto d2 = static_cast<std::uint16_t>((buf[pos + 1] >> 4) | (buf[pos + 2] << 4));
+        p.c[static_cast<std::size_t>(count)] = static_cast<std::int16_t>(d1);
+        count += d1 < q;
+        p.c[static_cast<std::size_t>(count)] = static_cast<std::int16_t>(d2);
+        count += d2 < q;
+    }
+    for (; pos + 3 <= len && count < n; pos += 3) {
         const std::uint16_t d1 = static_cast<std::uint16_t>(buf[pos] | ((buf[pos + 1] & 0x0f) << 8));
         const std::uint16_t d2 = static_cast<std::uint16_t>((buf[pos + 1] >> 4) | (buf[pos + 2] << 4));
         if (d1 < q) p.c[count++] = static_cast<std::int16_t>(d1);
@@ -428,7 +505,7 @@ template <unsigned Eta>
 inline void sample_cbd_many(poly* const* polys, const std::uint8_t* nonces, std::size_t count,
                             const std::uint8_t sigma[32]) noexcept {
     std::size_t i = 0;
-    if (keccak::x4::available()) {
+    if (simd_enabled()) {
         poly spare;
         for (; i < count; i += 4) {
             poly* out[4];
@@ -469,3 +546,5 @@ inline void ct_cmov(std::uint8_t* dst, const std::uint8_t* src, std::size_t len,
 }
 
 } // namespace ppx::mlkem::detail
+
+#undef PPX_MLKEM_DISPATCH

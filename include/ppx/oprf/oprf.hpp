@@ -474,6 +474,46 @@ inline result<void> finalize(bytes_view input, const blinded<S>& b, bytes_view e
     return detail_oprf::unblind_hash<S>(input, std::nullopt, b.blind, z, out);
 }
 
+namespace detail_oprf {
+
+// The batched Finalize shared by VOPRF (B = pkS, C = blinded, D = evaluated) and POPRF
+// (B = tweakedKey, C = evaluated, D = blinded): parse every evaluated element, verify the one
+// proof over all of them, and only then unblind and hash each output.
+template <suite S>
+inline result<void> finalize_batch(mode m, const public_key<S>& key, std::span<const bytes_view> inputs,
+                                   std::span<const blinded<S>> blinds, bytes_view evaluated, bytes_view proof,
+                                   std::optional<bytes_view> info, mutable_bytes outputs) {
+    using G = typename S::group;
+    const std::size_t n = blinds.size();
+    if (n == 0 || n > max_batch_size || inputs.size() != n || evaluated.size() != n * Ne<S>)
+        return fail(errc::misuse, "oprf: bad batch");
+    if (outputs.size() < n * Nh<S>) return fail(errc::buffer_too_small, "oprf: output buffer too small");
+    if (info && info->size() > max_input_size) return fail(errc::misuse, "oprf: info too long");
+    for (auto in : inputs)
+        if (in.size() > max_input_size) return fail(errc::misuse, "oprf: input too long");
+    std::array<std::uint8_t, Ne<S>> bm;
+    PPX_TRY(key.serialize(bm));
+    std::vector<typename G::element> ev;
+    ev.reserve(n);
+    composites<S> comp(m, bm);
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto ei = evaluated.subspan(i * Ne<S>, Ne<S>);
+        PPX_TRY_ASSIGN(auto e, G::deserialize_element(ei));
+        ev.push_back(std::move(e));
+        if (m == mode::poprf)
+            PPX_TRY(comp.add(i, ev.back(), ei, &blinds[i].element, blinds[i].encoded));
+        else
+            PPX_TRY(comp.add(i, blinds[i].element, blinds[i].encoded, &ev.back(), ei));
+    }
+    PPX_TRY(check_proof<S>(m, nullptr, key.element(), bm, *comp.M(), *comp.Z(), proof));
+    for (std::size_t i = 0; i < n; ++i)
+        PPX_TRY(unblind_hash<S>(inputs[i], info, blinds[i].blind, ev[i],
+                                std::span<std::uint8_t, Nh<S>>(outputs.data() + i * Nh<S>, Nh<S>)));
+    return ok();
+}
+
+} // namespace detail_oprf
+
 /// RFC 9497 §3.3.2 Finalize (VOPRF mode), batched: verifies `proof` (proof_size<S> bytes)
 /// over the n blinded elements of `blinds` and the n evaluated elements in `evaluated`
 /// (n*Ne bytes, in the same order) under pkS, then writes output i of inputs[i] into
@@ -485,29 +525,7 @@ template <suite S>
 inline result<void> verify_finalize(const public_key<S>& pk, std::span<const bytes_view> inputs,
                                     std::span<const blinded<S>> blinds, bytes_view evaluated, bytes_view proof,
                                     mutable_bytes outputs) {
-    using G = typename S::group;
-    const std::size_t n = blinds.size();
-    if (n == 0 || n > max_batch_size || inputs.size() != n || evaluated.size() != n * Ne<S>)
-        return fail(errc::misuse, "oprf: bad batch");
-    if (outputs.size() < n * Nh<S>) return fail(errc::buffer_too_small, "oprf: output buffer too small");
-    for (auto in : inputs)
-        if (in.size() > max_input_size) return fail(errc::misuse, "oprf: input too long");
-    std::array<std::uint8_t, Ne<S>> bm;
-    PPX_TRY(pk.serialize(bm));
-    std::vector<typename G::element> d;
-    d.reserve(n);
-    detail_oprf::composites<S> comp(mode::voprf, bm);
-    for (std::size_t i = 0; i < n; ++i) {
-        const auto di = evaluated.subspan(i * Ne<S>, Ne<S>);
-        PPX_TRY_ASSIGN(auto e, G::deserialize_element(di));
-        d.push_back(std::move(e));
-        PPX_TRY(comp.add(i, blinds[i].element, blinds[i].encoded, &d.back(), di));
-    }
-    PPX_TRY(detail_oprf::check_proof<S>(mode::voprf, nullptr, pk.element(), bm, *comp.M(), *comp.Z(), proof));
-    for (std::size_t i = 0; i < n; ++i)
-        PPX_TRY(detail_oprf::unblind_hash<S>(inputs[i], std::nullopt, blinds[i].blind, d[i],
-                                             std::span<std::uint8_t, Nh<S>>(outputs.data() + i * Nh<S>, Nh<S>)));
-    return ok();
+    return detail_oprf::finalize_batch<S>(mode::voprf, pk, inputs, blinds, evaluated, proof, std::nullopt, outputs);
 }
 
 /// RFC 9497 §3.3.3 Blind's key tweak: tweakedKey = G * HashToScalar("Info" || len(info) ||
@@ -534,30 +552,7 @@ template <suite S>
 inline result<void> poprf_finalize(const public_key<S>& tweaked_key, std::span<const bytes_view> inputs,
                                    std::span<const blinded<S>> blinds, bytes_view evaluated, bytes_view proof,
                                    bytes_view info, mutable_bytes outputs) {
-    using G = typename S::group;
-    const std::size_t n = blinds.size();
-    if (n == 0 || n > max_batch_size || inputs.size() != n || evaluated.size() != n * Ne<S>)
-        return fail(errc::misuse, "oprf: bad batch");
-    if (outputs.size() < n * Nh<S>) return fail(errc::buffer_too_small, "oprf: output buffer too small");
-    if (info.size() > max_input_size) return fail(errc::misuse, "oprf: info too long");
-    for (auto in : inputs)
-        if (in.size() > max_input_size) return fail(errc::misuse, "oprf: input too long");
-    std::array<std::uint8_t, Ne<S>> bm;
-    PPX_TRY(tweaked_key.serialize(bm));
-    std::vector<typename G::element> c;
-    c.reserve(n);
-    detail_oprf::composites<S> comp(mode::poprf, bm);
-    for (std::size_t i = 0; i < n; ++i) {
-        const auto ci = evaluated.subspan(i * Ne<S>, Ne<S>);
-        PPX_TRY_ASSIGN(auto e, G::deserialize_element(ci));
-        c.push_back(std::move(e));
-        PPX_TRY(comp.add(i, c.back(), ci, &blinds[i].element, blinds[i].encoded));
-    }
-    PPX_TRY(detail_oprf::check_proof<S>(mode::poprf, nullptr, tweaked_key.element(), bm, *comp.M(), *comp.Z(), proof));
-    for (std::size_t i = 0; i < n; ++i)
-        PPX_TRY(detail_oprf::unblind_hash<S>(inputs[i], info, blinds[i].blind, c[i],
-                                             std::span<std::uint8_t, Nh<S>>(outputs.data() + i * Nh<S>, Nh<S>)));
-    return ok();
+    return detail_oprf::finalize_batch<S>(mode::poprf, tweaked_key, inputs, blinds, evaluated, proof, info, outputs);
 }
 
 // ================================================================== server
