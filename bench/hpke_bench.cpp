@@ -4,6 +4,12 @@
 //                    + the 22 SHA-256 compressions of ExtractAndExpand and KeySchedule
 //                    + one AES-128-GCM seal on a pre-keyed EVP context
 //   recipient floor = X25519 DH + 22 compressions + one AES-128-GCM open
+// The hybrid KEMs MLKEM768-P256 and MLKEM1024-P384 (draft-ietf-hpke-pq; kem 5 and 6 below,
+// X-Wing is kem 7 for comparison) have their own floors:
+//   sender   floor = ML-KEM.Encaps from the encoded key + OpenSSL EC_POINT_mul (base point)
+//                    + point decode + EC_POINT_mul (ECDH) + 22 compressions + AES-GCM seal
+//   recipient floor = ML-KEM.Decaps with the expanded key + point decode + EC_POINT_mul
+//                    + 22 compressions + AES-GCM open
 // The key schedule's info/psk part (psk_id_hash, info_hash) is prepared once, as a gateway
 // with a fixed info string does (hpke::key_schedule_input). "allocs/op" counts heap
 // allocations (operator new and OpenSSL's allocator) per operation.
@@ -50,7 +56,10 @@ const suite_args natural[] = {
     {kem_id::x25519_sha256, kdf_id::hkdf_sha256, aead_id::aes128gcm}, {kem_id::p256_sha256, kdf_id::hkdf_sha256, aead_id::aes128gcm},
     {kem_id::p384_sha384, kdf_id::hkdf_sha384, aead_id::aes256gcm},   {kem_id::p521_sha512, kdf_id::hkdf_sha512, aead_id::aes256gcm},
     {kem_id::x448_sha512, kdf_id::hkdf_sha512, aead_id::chacha20poly1305},
+    {kem_id::mlkem768_p256, kdf_id::hkdf_sha256, aead_id::aes128gcm},  {kem_id::mlkem1024_p384, kdf_id::hkdf_sha384, aead_id::aes256gcm},
+    {kem_id::x_wing, kdf_id::hkdf_sha256, aead_id::aes128gcm},
 };
+constexpr long n_natural = static_cast<long>(std::size(natural));
 
 void BM_setup_s_seal(benchmark::State& st) {
     const auto& a = natural[st.range(0)];
@@ -78,7 +87,7 @@ void BM_setup_r_open(benchmark::State& st) {
 
 void kem_args(benchmark::internal::Benchmark* b) {
     b->ArgNames({"kem", "bytes"});
-    for (long k = 0; k < 5; ++k)
+    for (long k = 0; k < n_natural; ++k)
         for (long n : {64, 1024}) b->Args({k, n});
 }
 BENCHMARK(BM_setup_s_seal)->Apply(kem_args);
@@ -249,6 +258,81 @@ void BM_floor_setup_r_open_x25519(benchmark::State& st) {
         if (!g.open(ct, out)) st.SkipWithError("open");
     }
 }
+// The hybrid floors: ML-KEM (ppx's own, the one HPKE uses) plus OpenSSL's EC arithmetic.
+template <mlkem::parameter_set P, int Nid>
+struct hybrid_floor {
+    gcm_floor g;
+    ppx::detail::ec_group_ptr group{EC_GROUP_new_by_curve_name(Nid)};
+    ppx::detail::bn_ctx_ptr ctx{BN_CTX_new()};
+    ppx::detail::bn_ptr k{BN_new()}, x{BN_new()};
+    ppx::detail::ec_point_ptr pub{nullptr}, peer{nullptr}, out{nullptr};
+    bytes peer_enc, ek, ct = bytes(P::ciphertext_size);
+    mlkem::decapsulation_key<P> dk;
+    std::size_t n_elem = 0;
+    hybrid_floor() : dk(mlkem::decapsulation_key<P>::from_seed(std::span<const std::uint8_t, 64>(bytes(64, 3).data(), 64))) {
+        pub.reset(EC_POINT_new(group.get()));
+        peer.reset(EC_POINT_new(group.get()));
+        out.reset(EC_POINT_new(group.get()));
+        BN_rand_range(k.get(), EC_GROUP_get0_order(group.get()));
+        BN_set_flags(k.get(), BN_FLG_CONSTTIME);
+        EC_POINT_mul(group.get(), peer.get(), k.get(), nullptr, nullptr, ctx.get());
+        n_elem = EC_POINT_point2oct(group.get(), peer.get(), POINT_CONVERSION_UNCOMPRESSED, nullptr, 0, ctx.get());
+        peer_enc.resize(n_elem);
+        EC_POINT_point2oct(group.get(), peer.get(), POINT_CONVERSION_UNCOMPRESSED, peer_enc.data(), n_elem, ctx.get());
+        ek = to_bytes(bytes_view(dk.public_key().bytes()));
+        std::uint8_t ss[32], m[32] = {4};
+        if (!mlkem::encaps<P>(ek, std::span<const std::uint8_t, 32>(m, 32), ct, std::span<std::uint8_t, 32>(ss, 32))) std::abort();
+    }
+    bool ecdh() {
+        return EC_POINT_oct2point(group.get(), peer.get(), peer_enc.data(), n_elem, ctx.get()) == 1 &&
+               EC_POINT_mul(group.get(), out.get(), nullptr, peer.get(), k.get(), ctx.get()) == 1 &&
+               EC_POINT_get_affine_coordinates(group.get(), out.get(), x.get(), nullptr, ctx.get()) == 1;
+    }
+};
+
+template <mlkem::parameter_set P, int Nid>
+void BM_floor_setup_s_seal_hybrid(benchmark::State& st) {
+    hybrid_floor<P, Nid> f;
+    std::vector<std::uint8_t> pt(static_cast<std::size_t>(st.range(0)), 0x42);
+    bytes out(pt.size() + 16), ct(P::ciphertext_size), pub(f.n_elem);
+    std::uint8_t m[32], ss[32], block[64] = {3};
+    SHA256_CTX c;
+    SHA256_Init(&c);
+    for (auto _ : st) {
+        randombytes_buf(m, sizeof m);
+        if (!mlkem::encaps<P>(f.ek, std::span<const std::uint8_t, 32>(m, 32), ct, std::span<std::uint8_t, 32>(ss, 32)))
+            st.SkipWithError("encaps");
+        if (EC_POINT_mul(f.group.get(), f.pub.get(), f.k.get(), nullptr, nullptr, f.ctx.get()) != 1 ||
+            EC_POINT_point2oct(f.group.get(), f.pub.get(), POINT_CONVERSION_UNCOMPRESSED, pub.data(), pub.size(), f.ctx.get()) !=
+                f.n_elem)
+            st.SkipWithError("base mult");
+        if (!f.ecdh()) st.SkipWithError("ecdh");
+        compressions(c, block);
+        f.g.seal(pt, out);
+        benchmark::DoNotOptimize(out.data());
+    }
+}
+template <mlkem::parameter_set P, int Nid>
+void BM_floor_setup_r_open_hybrid(benchmark::State& st) {
+    hybrid_floor<P, Nid> f;
+    std::vector<std::uint8_t> pt(static_cast<std::size_t>(st.range(0)), 0x42), out(pt.size());
+    bytes ct(pt.size() + 16);
+    f.g.seal(pt, ct);
+    std::uint8_t ss[32], block[64] = {3};
+    SHA256_CTX c;
+    SHA256_Init(&c);
+    for (auto _ : st) {
+        if (!f.dk.decaps(f.ct, std::span<std::uint8_t, 32>(ss, 32))) st.SkipWithError("decaps");
+        if (!f.ecdh()) st.SkipWithError("ecdh");
+        compressions(c, block);
+        if (!f.g.open(ct, out)) st.SkipWithError("open");
+    }
+}
+BENCHMARK(BM_floor_setup_s_seal_hybrid<mlkem::ml_kem_768, NID_X9_62_prime256v1>)->Name("BM_floor_setup_s_seal_mlkem768_p256")->Arg(1024);
+BENCHMARK(BM_floor_setup_r_open_hybrid<mlkem::ml_kem_768, NID_X9_62_prime256v1>)->Name("BM_floor_setup_r_open_mlkem768_p256")->Arg(1024);
+BENCHMARK(BM_floor_setup_s_seal_hybrid<mlkem::ml_kem_1024, NID_secp384r1>)->Name("BM_floor_setup_s_seal_mlkem1024_p384")->Arg(1024);
+BENCHMARK(BM_floor_setup_r_open_hybrid<mlkem::ml_kem_1024, NID_secp384r1>)->Name("BM_floor_setup_r_open_mlkem1024_p384")->Arg(1024);
+
 BENCHMARK(BM_floor_x25519_base);
 BENCHMARK(BM_floor_x25519_dh);
 BENCHMARK(BM_floor_key_schedule_compressions);
@@ -267,6 +351,10 @@ int main(int argc, char** argv) {
                                 {"BM_setup_s_seal/kem:0/bytes:64", "BM_floor_setup_s_seal_x25519/64"},
                                 {"BM_setup_r_open/kem:0/bytes:1024", "BM_floor_setup_r_open_x25519/1024"},
                                 {"BM_setup_r_open/kem:0/bytes:64", "BM_floor_setup_r_open_x25519/64"},
+                                {"BM_setup_s_seal/kem:5/bytes:1024", "BM_floor_setup_s_seal_mlkem768_p256/1024"},
+                                {"BM_setup_r_open/kem:5/bytes:1024", "BM_floor_setup_r_open_mlkem768_p256/1024"},
+                                {"BM_setup_s_seal/kem:6/bytes:1024", "BM_floor_setup_s_seal_mlkem1024_p384/1024"},
+                                {"BM_setup_r_open/kem:6/bytes:1024", "BM_floor_setup_r_open_mlkem1024_p384/1024"},
                                 {"BM_context_seal/bytes:1024/chacha:0", "BM_floor_aes128gcm_seal/1024"},
                                 {"BM_context_seal/bytes:16384/chacha:0", "BM_floor_aes128gcm_seal/16384"},
                                 {"BM_context_open/bytes:1024/chacha:0", "BM_floor_aes128gcm_open/1024"},

@@ -63,6 +63,26 @@ TEST_CASE("ppx ohttp keygen and keys", "[ohttp][cli]") {
     CHECK(run({"ohttp", "keys", "zz"}).status == 2);
 }
 
+TEST_CASE("ppx ohttp keygen takes the hybrid PQ KEMs and refuses one-stage KDFs", "[ohttp][cli][pq]") {
+    REQUIRE(std::filesystem::exists(ppx_bin));
+    const std::string ikm(64, 'b');
+    for (const char* kem : {"0x50", "0x51"}) {
+        INFO(kem);
+        auto k = run({"ohttp", "keygen", "--key-id", "9", "--kem", kem, "--kdf", "1", "--aead", "1", "--ikm", ikm});
+        REQUIRE(k.code == 0);
+        auto d = run({"ohttp", "keys", json::parse(k.out)["config"].get<std::string>()});
+        REQUIRE(d.code == 0);
+        auto dj = json::parse(d.out);
+        REQUIRE(dj["configs"].size() == 1);
+        CHECK(dj["configs"][0]["kem"] == std::stoi(kem, nullptr, 16));
+        CHECK(dj["configs"][0]["pk"].get<std::string>().size() == 2 * (std::string(kem) == "0x50" ? 1249u : 1665u));
+        // RFC 9458 response keys need Extract/Expand: a one-stage KDF (SHAKE256) is refused.
+        auto bad = run({"ohttp", "keygen", "--key-id", "9", "--kem", kem, "--kdf", "0x11", "--aead", "1"});
+        CHECK(bad.code == 1);
+        CHECK(json::parse(bad.out)["error"] == "unsupported");
+    }
+}
+
 #ifdef PPX_HAVE_HTTPLIB
 TEST_CASE("ppx ohttp fetch through a relay process to ppx ohttp serve", "[ohttp][cli][net]") {
     REQUIRE(std::filesystem::exists(ppx_bin));

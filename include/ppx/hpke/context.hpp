@@ -70,11 +70,25 @@ public:
 
         key_schedule_input in;
         in.mode_ = m;
-        const std::size_t nh = s.kdf().n_h;
-        in.context_[0] = static_cast<std::uint8_t>(m);
-        s.kdf().labeled_extract(s.id(), {}, "psk_id_hash", {psk_id}, mutable_bytes(in.context_.data() + 1, nh));
-        s.kdf().labeled_extract(s.id(), {}, "info_hash", {info}, mutable_bytes(in.context_.data() + 1 + nh, nh));
-        in.context_len_ = 1 + 2 * nh;
+        if (s.kdf().one_stage) {
+            // draft-ietf-hpke-hpke §5.1 CombineSecrets_OneStage:
+            // context = mode || lengthPrefixed(psk_id) || lengthPrefixed(info) (§7.2.1: each < 2^16).
+            if (psk.size() > 0xffff || psk_id.size() > 0xffff || info.size() > 0xffff)
+                return fail(errc::misuse, "hpke: psk, psk_id or info longer than 65535 bytes (one-stage KDF)");
+            in.long_context_.reserve(5 + psk_id.size() + info.size());
+            in.long_context_.push_back(static_cast<std::uint8_t>(m));
+            for (bytes_view part : {psk_id, info}) {
+                in.long_context_.push_back(static_cast<std::uint8_t>(part.size() >> 8));
+                in.long_context_.push_back(static_cast<std::uint8_t>(part.size()));
+                in.long_context_.insert(in.long_context_.end(), part.begin(), part.end());
+            }
+        } else {
+            const std::size_t nh = s.kdf().n_h;
+            in.context_[0] = static_cast<std::uint8_t>(m);
+            s.kdf().labeled_extract(s.id(), {}, "psk_id_hash", {psk_id}, mutable_bytes(in.context_.data() + 1, nh));
+            s.kdf().labeled_extract(s.id(), {}, "info_hash", {info}, mutable_bytes(in.context_.data() + 1 + nh, nh));
+            in.context_len_ = 1 + 2 * nh;
+        }
         in.psk_.assign(psk.begin(), psk.end());
         in.kdf_ = s.kdf().id;
         return in;
@@ -82,8 +96,12 @@ public:
 
     hpke::mode mode() const noexcept { return mode_; }
     kdf_id kdf() const noexcept { return kdf_; }
-    /// key_schedule_context = mode || psk_id_hash || info_hash.
-    bytes_view key_schedule_context() const noexcept { return bytes_view(context_.data(), context_len_); }
+    /// key_schedule_context = mode || psk_id_hash || info_hash (two-stage KDF), or
+    /// mode || lengthPrefixed(psk_id) || lengthPrefixed(info) (one-stage KDF).
+    bytes_view key_schedule_context() const noexcept {
+        if (!long_context_.empty()) return long_context_;
+        return bytes_view(context_.data(), context_len_);
+    }
     bytes_view psk() const noexcept { return psk_; }
 
 private:
@@ -92,6 +110,7 @@ private:
     kdf_id kdf_ = kdf_id::hkdf_sha256;
     std::array<std::uint8_t, 1 + 2 * max_hash_size> context_{};
     std::size_t context_len_ = 0;
+    ppx::bytes long_context_;  // the one-stage context (psk_id and info are not secret)
     secure_bytes psk_;
 };
 
@@ -176,9 +195,13 @@ public:
     /// The message begun with begin_stream_open() authenticated: advances the sequence number.
     void end_stream_open() noexcept { ++seq_; }
 
-    /// Export(exporter_context, L = out.size()) (§5.3); errc::misuse if L > 255 * Nh.
+    /// Export(exporter_context, L = out.size()) (§5.3); errc::misuse if L > 255 * Nh (two-stage
+    /// KDF) or L >= 2^16 (one-stage KDF: LabeledDerive(exporter_secret, "sec", exporter_context, L),
+    /// draft-ietf-hpke-hpke Context.Export_OneStage).
     result<void> export_secret(bytes_view exporter_context, mutable_bytes out) const noexcept {
         if (!live_) return fail(errc::misuse, "hpke: context was moved from");
+        if (suite_.kdf().one_stage)
+            return suite_.kdf().labeled_derive(suite_.id(), {exporter_secret()}, "sec", {exporter_context}, out);
         return suite_.kdf().labeled_expand(suite_.id(), exporter_secret(), "sec", {exporter_context}, out);
     }
     result<secure_bytes> export_secret(bytes_view exporter_context, std::size_t length) const {

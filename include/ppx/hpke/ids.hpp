@@ -18,15 +18,26 @@ enum class kem_id : std::uint16_t {
     x448_sha512 = 0x0021,    ///< DHKEM(X448, HKDF-SHA512)
     ml_kem_768 = 0x0041,     ///< ML-KEM-768 (draft-ietf-hpke-pq)
     ml_kem_1024 = 0x0042,    ///< ML-KEM-1024 (draft-ietf-hpke-pq)
+    mlkem768_p256 = 0x0050,  ///< MLKEM768-P256 hybrid (draft-ietf-hpke-pq)
+    mlkem1024_p384 = 0x0051, ///< MLKEM1024-P384 hybrid (draft-ietf-hpke-pq)
     x_wing = 0x647a,         ///< X-Wing, X25519 + ML-KEM-768 (draft-ietf-hpke-pq)
 };
 
-/// KDF identifiers (RFC 9180 §7.2).
+/// KDF identifiers (RFC 9180 §7.2; the one-stage ones from draft-ietf-hpke-pq §5).
 enum class kdf_id : std::uint16_t {
     hkdf_sha256 = 0x0001,
     hkdf_sha384 = 0x0002,
     hkdf_sha512 = 0x0003,
+    shake128 = 0x0010,       ///< one-stage
+    shake256 = 0x0011,       ///< one-stage
+    turboshake128 = 0x0012,  ///< one-stage
+    turboshake256 = 0x0013,  ///< one-stage
 };
+
+/// Whether a KDF id names a one-stage KDF (LabeledDerive instead of Extract/Expand).
+constexpr bool is_one_stage(kdf_id k) noexcept {
+    return k == kdf_id::shake128 || k == kdf_id::shake256 || k == kdf_id::turboshake128 || k == kdf_id::turboshake256;
+}
 
 /// AEAD identifiers (RFC 9180 §7.3).
 enum class aead_id : std::uint16_t {
@@ -53,8 +64,8 @@ struct suite_ids {
 };
 
 /// Upper bounds over every KEM ppx supports, for callers sizing stack buffers.
-inline constexpr std::size_t max_enc_size = 1568;          ///< ML-KEM-1024 ciphertext
-inline constexpr std::size_t max_public_key_size = 1568;   ///< ML-KEM-1024 encapsulation key
+inline constexpr std::size_t max_enc_size = 1665;          ///< MLKEM1024-P384: ML-KEM-1024 ciphertext + P-384 point
+inline constexpr std::size_t max_public_key_size = 1665;   ///< MLKEM1024-P384: ML-KEM-1024 key + P-384 point
 inline constexpr std::size_t max_private_key_size = 66;    ///< P-521 scalar (PQ KEMs store 32/64-byte seeds)
 inline constexpr std::size_t max_shared_secret_size = 64;  ///< DHKEM(P-521/X448)
 inline constexpr std::size_t max_hash_size = 64;           ///< HKDF-SHA512 Nh
@@ -74,6 +85,8 @@ constexpr std::size_t public_key_size(kem_id kem) noexcept {
     case kem_id::x448_sha512: return 56;
     case kem_id::ml_kem_768: return 1184;
     case kem_id::ml_kem_1024: return 1568;
+    case kem_id::mlkem768_p256: return 1249;
+    case kem_id::mlkem1024_p384: return 1665;
     case kem_id::x_wing: return 1216;
     }
     return 0;

@@ -4,6 +4,7 @@
 
 #include <ppx/hpke/context.hpp>
 #include <ppx/hpke/dhkem.hpp>
+#include <ppx/hpke/kem_hybrid.hpp>
 #include <ppx/hpke/kem_pq.hpp>
 
 namespace ppx::hpke {
@@ -18,6 +19,8 @@ inline result<const kem_ops*> find_kem(kem_id id) noexcept {
     case kem_id::x448_sha512: return &dhkem_x448_sha512::ops;
     case kem_id::ml_kem_768: return &kem_ml_kem_768::ops;
     case kem_id::ml_kem_1024: return &kem_ml_kem_1024::ops;
+    case kem_id::mlkem768_p256: return &kem_mlkem768_p256::ops;
+    case kem_id::mlkem1024_p384: return &kem_mlkem1024_p384::ops;
     case kem_id::x_wing: return &kem_x_wing::ops;
     // KEM registry: add further KEMs here.
     default: break;
@@ -30,6 +33,10 @@ inline result<const kdf_ops*> find_kdf(kdf_id id) noexcept {
     case kdf_id::hkdf_sha256: return &hkdf_sha256::ops;
     case kdf_id::hkdf_sha384: return &hkdf_sha384::ops;
     case kdf_id::hkdf_sha512: return &hkdf_sha512::ops;
+    case kdf_id::shake128: return &kdf_shake128::ops;
+    case kdf_id::shake256: return &kdf_shake256::ops;
+    case kdf_id::turboshake128: return &kdf_turboshake128::ops;
+    case kdf_id::turboshake256: return &kdf_turboshake256::ops;
     }
     return fail(errc::unsupported, "hpke: unsupported KDF");
 }

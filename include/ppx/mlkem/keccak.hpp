@@ -100,11 +100,15 @@ inline void store64_le(std::uint8_t* p, std::uint64_t v) noexcept {
 /// The 1600-bit state as 25 lanes, lane (x, y) at index x + 5y (FIPS 202 §3.1.2).
 using state = std::array<std::uint64_t, 25>;
 
-/// Keccak-f[1600] = Keccak-p[1600, 24] (FIPS 202 §3.3, §3.4), in place.
-inline void permute(state& a) noexcept {
+/// Keccak-p[1600, Rounds] (FIPS 202 §3.3): the last `Rounds` rounds of Keccak-f[1600], i.e.
+/// round indices 24 - Rounds .. 23, in place. Rounds = 12 is TurboSHAKE's permutation
+/// (RFC 9861 §2.2).
+template <unsigned Rounds>
+inline void permute_rounds(state& a) noexcept {
+    static_assert(Rounds >= 1 && Rounds <= 24);
     using detail::pi_source;
     using detail::rho_offsets;
-    for (unsigned round = 0; round < 24; ++round) {
+    for (unsigned round = 24 - Rounds; round < 24; ++round) {
         // theta (§3.2.1)
         std::uint64_t c[5], d[5];
 #pragma GCC unroll 5
@@ -129,6 +133,9 @@ inline void permute(state& a) noexcept {
         a[0] ^= detail::round_constants[round];
     }
 }
+
+/// Keccak-f[1600] = Keccak-p[1600, 24] (FIPS 202 §3.3, §3.4), in place.
+inline void permute(state& a) noexcept { permute_rounds<24>(a); }
 
 /// Four independent Keccak-f[1600] states advanced together with 256-bit vectors (AVX2),
 /// for ML-KEM's many short, independent XOF and PRF calls (matrix A, noise polynomials).
@@ -218,12 +225,14 @@ inline void extract(const state& st, unsigned l, std::uint8_t* out, std::size_t 
 } // namespace x4
 
 /// A Keccak sponge with a rate of `Rate` bytes and the domain-separation-plus-pad10*1 first
-/// byte `Suffix` (0x06 for SHA-3, 0x1f for SHAKE; FIPS 202 §6.1, §6.2, B.2).
+/// byte `Suffix` (0x06 for SHA-3, 0x1f for SHAKE; FIPS 202 §6.1, §6.2, B.2), over
+/// Keccak-p[1600, Rounds] (24 = Keccak-f for SHA-3/SHAKE, 12 for TurboSHAKE, whose domain
+/// byte D is the suffix: RFC 9861 §2.2).
 ///
 /// Use: absorb()... then finalize() once, then squeeze()... (any lengths; squeezing continues
 /// the output stream). Calling absorb() after finalize() is a logic error the type does not
 /// guard against in release builds (asserted in debug builds).
-template <std::size_t Rate, std::uint8_t Suffix>
+template <std::size_t Rate, std::uint8_t Suffix, unsigned Rounds = 24>
 class sponge {
 public:
     static_assert(Rate % 8 == 0 && Rate < 200);
@@ -252,12 +261,12 @@ public:
                 --n;
             }
             if (pos_ < Rate) return *this;
-            permute(s_);
+            permute_rounds<Rounds>(s_);
             pos_ = 0;
         }
         while (n >= Rate) {
             for (std::size_t i = 0; i < Rate / 8; ++i) s_[i] ^= detail::load64_le(p + 8 * i);
-            permute(s_);
+            permute_rounds<Rounds>(s_);
             p += Rate;
             n -= Rate;
         }
@@ -271,7 +280,7 @@ public:
         assert(!squeezing_);
         xor_byte(pos_, Suffix);
         xor_byte(Rate - 1, 0x80);
-        permute(s_);
+        permute_rounds<Rounds>(s_);
         pos_ = 0;
         squeezing_ = true;
     }
@@ -283,7 +292,7 @@ public:
         std::size_t n = out.size();
         while (n > 0) {
             if (pos_ == Rate) {
-                permute(s_);
+                permute_rounds<Rounds>(s_);
                 pos_ = 0;
             }
             if (pos_ == 0 && n >= Rate) {
@@ -314,6 +323,13 @@ private:
 using shake128 = sponge<168, 0x1f>;
 /// SHAKE256 (FIPS 202 §6.2): rate 136 bytes.
 using shake256 = sponge<136, 0x1f>;
+/// TurboSHAKE128 with domain separation byte D (RFC 9861 §2.2): rate 168 bytes, 12 rounds.
+/// D = 0x1f is the RFC's default (and the HPKE KDF's).
+template <std::uint8_t D = 0x1f>
+using turboshake128 = sponge<168, D, 12>;
+/// TurboSHAKE256 with domain separation byte D (RFC 9861 §2.2): rate 136 bytes, 12 rounds.
+template <std::uint8_t D = 0x1f>
+using turboshake256 = sponge<136, D, 12>;
 
 /// A fixed-output SHA-3 function (FIPS 202 §6.1) with digest size `Bytes`.
 template <std::size_t Bytes>

@@ -68,11 +68,13 @@ struct encapsulated_request {
 class client {
 public:
     /// Binds to `config` with the chosen suite. errc::unsupported if ppx does not implement
-    /// the KEM, KDF or AEAD (or the AEAD is export-only), errc::key_mismatch if the config
+    /// the KEM, KDF or AEAD (or the AEAD is export-only, or the KDF one-stage), errc::key_mismatch if the config
     /// does not offer the suite, errc::malformed for an invalid public key.
     static result<client> make(const key_config& config, symmetric_suite suite, labels l = labels::bhttp()) {
         if (!config.offers(suite)) return fail(errc::key_mismatch, "ohttp: suite not offered by the key config");
         if (suite.aead == hpke::aead_id::export_only) return fail(errc::unsupported, "ohttp: export-only AEAD");
+        // RFC 9458 §4.4 needs Extract/Expand for the response keys; see docs/ohttp.md.
+        if (hpke::is_one_stage(suite.kdf)) return fail(errc::unsupported, "ohttp: one-stage KDFs have no RFC 9458 response keys");
         PPX_TRY_ASSIGN(auto s, hpke::suite::from_ids(config.kem(), suite.kdf, suite.aead));
         PPX_TRY_ASSIGN(auto pk, hpke::public_key::from_bytes(s.kem(), config.public_key()));
         const request_header hdr{config.key_id(), s.ids()};
@@ -83,7 +85,9 @@ public:
     /// Binds to the first suite of `config` that ppx implements; errc::unsupported if none.
     static result<client> make(const key_config& config, labels l = labels::bhttp()) {
         for (const auto& s : config.suites()) {
-            if (s.aead == hpke::aead_id::export_only || !hpke::suite::from_ids(config.kem(), s.kdf, s.aead)) continue;
+            if (s.aead == hpke::aead_id::export_only || hpke::is_one_stage(s.kdf) ||
+                !hpke::suite::from_ids(config.kem(), s.kdf, s.aead))
+                continue;
             return make(config, s, std::move(l));
         }
         return fail(errc::unsupported, "ohttp: no supported suite in the key config");

@@ -116,11 +116,12 @@ public:
     ///   salt = enc || response_nonce; prk = Extract(salt, secret)
     ///   key = Expand(prk, "key", Nk); nonce = Expand(prk, "nonce", Nn)
     /// Fails with errc::misuse when `secret` or `response_nonce` is not max(Nn, Nk) bytes or
-    /// the AEAD is export-only.
+    /// the AEAD is export-only, errc::unsupported for a one-stage KDF (no Extract/Expand).
     static result<response_keys> derive(const hpke::suite& s, bytes_view secret, bytes_view enc,
                                         bytes_view response_nonce) noexcept {
         const std::size_t nk = s.aead().n_k, nn = s.aead().n_n, len = std::max(nn, nk);
         if (s.aead().seal == nullptr) return fail(errc::misuse, "ohttp: export-only AEAD cannot carry a response");
+        if (s.kdf().one_stage) return fail(errc::unsupported, "ohttp: one-stage KDFs have no RFC 9458 response keys");
         if (response_nonce.size() != len || secret.size() != len)
             return fail(errc::misuse, "ohttp: response nonce and secret must be max(Nn, Nk) bytes");
         response_keys k;

@@ -93,7 +93,9 @@ public:
                 return fail(errc::key_mismatch, "ohttp: private key does not match its key config");
             entry e{std::move(k.config), std::move(k.private_key), {}};
             for (const auto& sym : e.config.suites()) {
-                if (sym.aead == hpke::aead_id::export_only) continue;
+                // Export-only AEADs and one-stage KDFs (no RFC 9458 §4.4 response keys; see
+                // docs/ohttp.md) are never served: requests using them get errc::unsupported.
+                if (sym.aead == hpke::aead_id::export_only || hpke::is_one_stage(sym.kdf)) continue;
                 auto s = hpke::suite::from_ids(e.config.kem(), sym.kdf, sym.aead);
                 if (!s) continue;  // offered but not implemented here: requests using it are refused
                 const bytes info = request_info(st->labels.request_label, request_header{id, s->ids()});

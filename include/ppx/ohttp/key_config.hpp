@@ -30,9 +30,13 @@ inline constexpr std::size_t max_symmetric_suites = 65532 / 4;
 /// A single key configuration (RFC 9458 §3.1).
 class key_config {
 public:
-    /// Builds a config. Fails with errc::unsupported for a KEM whose Npk ppx does not know,
-    /// errc::malformed if `public_key` is not Npk bytes or `suites` is empty or longer than
-    /// max_symmetric_suites. The public key is checked further when a client uses it.
+    /// Builds a config. Fails with errc::unsupported for a KEM whose Npk ppx does not know or
+    /// a one-stage KDF (SHAKE/TurboSHAKE, hpke::is_one_stage: RFC 9458 §4.4 derives response
+    /// keys with the KDF's Extract and Expand, which a one-stage KDF does not have, and no
+    /// draft defines OHTTP over one), errc::malformed if `public_key` is not Npk bytes or
+    /// `suites` is empty or longer than max_symmetric_suites. The public key is checked
+    /// further when a client uses it. parse() still accepts configs listing one-stage KDFs
+    /// (they are somebody else's to offer); clients and gateways skip those suites.
     static result<key_config> make(std::uint8_t key_id, hpke::kem_id kem, bytes_view public_key,
                                    std::span<const symmetric_suite> suites) {
         const std::size_t npk = hpke::public_key_size(kem);
@@ -40,12 +44,9 @@ public:
         if (public_key.size() != npk) return fail(errc::malformed, "ohttp: key config public key has the wrong length");
         // RFC 9458 §3.1: Symmetric Algorithms Length = 4..65532.
         if (suites.empty() || suites.size() > max_symmetric_suites) return fail(errc::malformed, "ohttp: key config needs 1..16383 suites");
-        key_config c;
-        c.key_id_ = key_id;
-        c.kem_ = kem;
-        c.public_key_ = to_bytes(public_key);
-        c.suites_.assign(suites.begin(), suites.end());
-        return c;
+        for (const auto& s : suites)
+            if (hpke::is_one_stage(s.kdf)) return fail(errc::unsupported, "ohttp: one-stage KDFs have no RFC 9458 response keys");
+        return build(key_id, kem, public_key, suites);
     }
 
     /// Parses exactly one encoded config (no length prefix). Fails with errc::malformed
@@ -72,7 +73,7 @@ public:
             const auto aead = *a.u16();
             suites.push_back({static_cast<hpke::kdf_id>(kdf), static_cast<hpke::aead_id>(aead)});
         }
-        return make(key_id, static_cast<hpke::kem_id>(kem), *pk, suites);
+        return build(key_id, static_cast<hpke::kem_id>(kem), *pk, suites);
     }
 
     std::uint8_t key_id() const noexcept { return key_id_; }
@@ -118,6 +119,21 @@ public:
 
 private:
     key_config() = default;
+    // make() without the one-stage KDF check: parse() keeps such suites (skipped by users).
+    static result<key_config> build(std::uint8_t key_id, hpke::kem_id kem, bytes_view public_key,
+                                    std::span<const symmetric_suite> suites) {
+        const std::size_t npk = hpke::public_key_size(kem);
+        if (npk == 0) return fail(errc::unsupported, "ohttp: unknown KEM in key config");
+        if (public_key.size() != npk) return fail(errc::malformed, "ohttp: key config public key has the wrong length");
+        if (suites.empty() || suites.size() > max_symmetric_suites) return fail(errc::malformed, "ohttp: key config needs 1..16383 suites");
+        key_config c;
+        c.key_id_ = key_id;
+        c.kem_ = kem;
+        c.public_key_ = to_bytes(public_key);
+        c.suites_.assign(suites.begin(), suites.end());
+        return c;
+    }
+
     std::uint8_t key_id_ = 0;
     hpke::kem_id kem_{};
     bytes public_key_;
