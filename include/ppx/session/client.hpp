@@ -34,7 +34,8 @@ namespace ppx::session {
 struct client_config {
     merkle::trust_policy log_policy;                          ///< log key, witness keys, quorum
     std::shared_ptr<const ratls::snp::trust_store> amd_roots; ///< AMD ARK/ASK (builtin() in production)
-    ratls::snp::policy vm_policy;                             ///< debug, TCB, VMPL...; measurements come from the log
+    ratls::snp::policy vm_policy;                             ///< debug, TCB, VMPL...; measurements come from the log (any
+                                                              ///< listed here are pins: a measurement must also be one of them)
     std::string gateway_name;                                 ///< the gateway whose key must be in the log
     std::string issuer_name;                                  ///< the issuer whose key must be in the log
     std::size_t token_batch = 4;                              ///< tokens per issuance (1..max_generic_batch)
@@ -165,7 +166,7 @@ struct client_transmit {
 struct keys_verified {
     std::uint64_t gateway_key_index = 0, issuer_key_index = 0, log_size = 0;
     std::vector<std::string> witnesses;  ///< witnesses whose cosignatures verified
-    std::uint64_t previous_log_size = 0; ///< the size the client_state remembered before (0: first sight)
+    std::uint64_t previous_log_size = 0; ///< the size the client_state remembered for this log before (0: none)
     merkle::hash_t log_root{};           ///< the root of the accepted checkpoint
 };
 struct tokens_issued {
@@ -407,6 +408,9 @@ private:
     // `then`); when the log grew, a consistency proof is fetched from the log first.
     result<state> admit(merkle::verified_checkpoint cp, std::variant<want_tokens, ready> then, std::optional<client_transmit> send,
                         std::vector<client_event> ev, std::uint64_t proof_from, const std::vector<merkle::hash_t>* proof) {
+        const auto before = state_->latest(cp.origin());
+        for (auto& e : ev)
+            if (auto* k = std::get_if<keys_verified>(&e)) k->previous_log_size = before ? before->size : 0;
         PPX_TRY_ASSIGN(const std::uint64_t need, state_->observe(cp, proof_from, proof));
         if (need == 0) {
             if (send) out_.push_back(std::move(*send));
@@ -418,8 +422,6 @@ private:
         out_.push_back({destination::log, "GET",
                         std::string(consistency_path) + "?first=" + std::to_string(need) + "&second=" + std::to_string(cp.size()),
                         {}, std::string(consistency_media_type), {}});
-        for (auto& e : ev)
-            if (auto* k = std::get_if<keys_verified>(&e)) k->previous_log_size = need;
         return want_consistency{std::move(cp), need, std::move(then), std::move(send), std::move(ev), {}};
     }
 
@@ -531,11 +533,16 @@ private:
         ratls::verify_options o;
         o.policy = cfg.vm_policy;
         o.policy.now = static_cast<std::int64_t>(now);
+        // Configured measurements only narrow the choice further (pinning): a measurement
+        // must always be proved in the log, and also be pinned when any are.
+        const std::vector<ratls::snp::measurement_t> pins = std::move(o.policy.measurements);
         o.policy.measurements.clear();
         o.policy.allow_any_measurement_insecure = false;
         o.policy.measurement_check = [&](std::span<const std::uint8_t, 48> m) {
+            bool pinned = pins.empty();
+            for (const auto& p : pins) pinned = pinned || equal_bytes(p, m);
             auto e = merkle::encode(merkle::measurement_entry{std::string(snp_platform), bytes(m.begin(), m.end())});
-            return e && merkle::verify_inclusion(b.measurement.index, cp.size(), merkle::leaf_hash(*e), b.measurement.path, cp.root());
+            return pinned && e && merkle::verify_inclusion(b.measurement.index, cp.size(), merkle::leaf_hash(*e), b.measurement.path, cp.root());
         };
         o.require_hpke_public_key = true;
         // Freshness: the claims the report binds must carry this session's nonce, so an
