@@ -305,7 +305,6 @@ public:
         wallet_.wipe();
         if (std::holds_alternative<failed>(st_)) return;
         st_ = failed{error{errc::misuse, "session: closed"}};
-        wallet_.wipe();
         out_.clear();
         events_.clear();
     }
