@@ -352,7 +352,10 @@ int run_vm(const options& o) {
     const std::string name = "vm" + std::to_string(index);
     // The VM staples the log's proof for the approved measurement entry. (A VM running an
     // unapproved image can do no better: its own measurement is in no entry.)
-    auto [checkpoint, proof] = fetch_proof(o.need("log"), j["log"]["measurement_index"].get<std::uint64_t>());
+    // Named variables, not a structured binding: the handlers below capture them (clang 14).
+    const auto fetched = fetch_proof(o.need("log"), j["log"]["measurement_index"].get<std::uint64_t>());
+    const std::string& checkpoint = fetched.first;
+    const stapled_proof& proof = fetched.second;
     const bytes bundle = must(attestation_bundle{hex(v["certificate"]), checkpoint, proof}.encode(), "bundle");
     // The simulated SEV-SNP firmware of this VM's host, reporting this VM's measurement.
     ratls::simulated_snp_provider::options co;
