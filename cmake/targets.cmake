@@ -15,3 +15,7 @@ if(TARGET ppx_redis)
   target_link_libraries(ppx_programs INTERFACE ppx::redis)
   target_compile_definitions(ppx_programs INTERFACE PPX_HAVE_HIREDIS=1)
 endif()
+
+# Helpers shared by the tool and the examples (tools/support: the HTTP driver of a
+# client_session, used by `ppx session run` and the private_processing example's client).
+target_include_directories(ppx_programs INTERFACE ${PROJECT_SOURCE_DIR}/tools/support)

@@ -10,13 +10,14 @@
 //   private_processing gateway --deployment FILE --listen ADDR --log URL --vm URL... [--store redis://H:P|memory]
 //   private_processing relay   --listen ADDR --gateway URL
 //   private_processing client  --deployment FILE --directory URL --issuer URL --relay URL [--chat FILE]
-//                              [--duplicate-via RELAY_URL]
+//                              [--log URL] [--state FILE] [--duplicate-via RELAY_URL]
 //
 // Servers print {"listening": "127.0.0.1:PORT"} as their first line (port 0 picks one), log one
 // line per request on stderr, and stop on SIGTERM/SIGINT. `setup` stands in for the parties
 // generating their own keys: in a real deployment each VM makes its key inside the TEE and the
 // AMD firmware signs its report; here one simulated SEV-SNP chip does (ppx::ratls::simulated_snp_provider).
 #include <ppx/session/simulated.hpp>
+#include <session_http.hpp>  // tools/support: the client's HTTP driver, shared with `ppx session run`
 #ifdef PPX_HAVE_HIREDIS
 #include <ppx/privacypass/redis_spend_store.hpp>
 #endif
@@ -39,6 +40,8 @@
 using namespace ppx;
 using namespace ppx::session;
 using json = nlohmann::json;
+using ppx::programs::split_url;
+using ppx::programs::unix_now;
 
 namespace {
 
@@ -85,10 +88,6 @@ inline void must(result<void> r, const char* what) {
     if (!r) throw std::runtime_error(std::string(what) + ": " + std::string(to_string(r.error().code)) + " (" + r.error().what + ")");
 }
 
-std::uint64_t unix_now() {
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
-}
-
 json load(const std::string& path) {
     std::ifstream f(path);
     if (!f) throw std::runtime_error("cannot read " + path);
@@ -97,13 +96,6 @@ json load(const std::string& path) {
 bytes hex(const json& j) { return must(from_hex(j.get<std::string>()), "hex"); }
 std::string str(bytes_view b) { return std::string(as_chars(b)); }
 bytes body_of(const std::string& s) { return to_bytes(std::string_view(s)); }
-
-std::pair<std::string, std::string> split_url(const std::string& url) {
-    // "http://127.0.0.1:8080/path" -> ("http://127.0.0.1:8080", "/path")
-    const auto p = url.find('/', url.find("://") + 3);
-    if (p == std::string::npos) return {url, "/"};
-    return {url.substr(0, p), url.substr(p)};
-}
 
 // Binds (port 0 picks one), prints {"listening": ...}, serves until SIGTERM/SIGINT.
 int serve(httplib::Server& svr, const std::string& listen) {
@@ -160,6 +152,11 @@ int run_setup(const options& o) {
         vms.push_back({{"sk", to_hex(v.hpke_sk)}, {"config", to_hex(v.identity->key_config())}, {"certificate", to_hex(v.certificate)},
                        {"approved", v.approved}, {"measurement", to_hex(v.measurement)}});
     j["vms"] = vms;
+    // The simulated chip's signing half, so each VM process can attest per session (in a real
+    // deployment the AMD firmware inside each host does this).
+    const auto chip = must(d.chip->export_signing(), "chip");
+    j["chip"] = {{"vcek_sk", to_hex(chip.vcek_key)}, {"chip_id", to_hex(chip.chip_id)}, {"report_id", to_hex(chip.report_id)},
+                 {"vcek_der", to_hex(d.chip->vcek_der())}};
     const auto& cc = *d.client;
     const auto tcb = so.tcb;
     j["client"] = {{"log_vkey", cc.log_policy.log_key.to_string()},
@@ -231,6 +228,20 @@ int run_log(const options& o) {
         (void)merkle::proof_to_bytes(*p, flat);
         res.set_content(to_hex(flat), "text/plain");
         log_line("log", "inclusion proof for entry " + std::to_string(index));
+    });
+    // RFC 9162 §2.1.4: the consistency proof between two sizes, as concatenated hashes
+    // (session::consistency_path).
+    svr.Get(std::string(consistency_path), [&](const httplib::Request& req, httplib::Response& res) {
+        const auto first = std::stoull(req.get_param_value("first")), second = std::stoull(req.get_param_value("second"));
+        auto p = log.consistency_proof(first, second);
+        if (!p) {
+            res.status = 404;
+            return;
+        }
+        bytes flat(p->size() * merkle::hash_size);
+        (void)merkle::proof_to_bytes(*p, flat);
+        res.set_content(str(flat), std::string(consistency_media_type));
+        log_line("log", "consistency proof " + std::to_string(first) + " -> " + std::to_string(second));
     });
     return serve(svr, o.need("listen"));
 }
@@ -343,12 +354,42 @@ int run_vm(const options& o) {
     // unapproved image can do no better: its own measurement is in no entry.)
     auto [checkpoint, proof] = fetch_proof(o.need("log"), j["log"]["measurement_index"].get<std::uint64_t>());
     const bytes bundle = must(attestation_bundle{hex(v["certificate"]), checkpoint, proof}.encode(), "bundle");
+    // The simulated SEV-SNP firmware of this VM's host, reporting this VM's measurement.
+    ratls::simulated_snp_provider::options co;
+    const auto mt = j["client"]["min_tcb"];
+    co.tcb = ratls::snp::tcb_version{mt[0].get<std::uint8_t>(), mt[1].get<std::uint8_t>(), mt[2].get<std::uint8_t>(), mt[3].get<std::uint8_t>(), mt[4].get<std::uint8_t>()};
+    ratls::simulated_snp_provider::exported ex;
+    ex.vcek_key = to_secure(hex(j["chip"]["vcek_sk"]));
+    const bytes chip_id = hex(j["chip"]["chip_id"]), report_id = hex(j["chip"]["report_id"]);
+    if (chip_id.size() != ex.chip_id.size() || report_id.size() != ex.report_id.size()) throw std::runtime_error("bad chip ids");
+    std::copy(chip_id.begin(), chip_id.end(), ex.chip_id.begin());
+    std::copy(report_id.begin(), report_id.end(), ex.report_id.begin());
+    auto chip = std::make_shared<ratls::simulated_snp_provider>(must(ratls::simulated_snp_provider::restore(
+        co, ex, j["client"]["ark_pem"].get<std::string>(), j["client"]["ask_pem"].get<std::string>(), hex(j["chip"]["vcek_der"])), "chip"));
+    std::array<std::uint8_t, 48> measurement{};
+    const bytes mb = hex(v["measurement"]);
+    if (mb.size() != measurement.size()) throw std::runtime_error("bad measurement");
+    std::copy(mb.begin(), mb.end(), measurement.begin());
+    const auto firmware = measured_firmware(*chip, measurement);
+    std::mutex firmware_mu;
     const int delay_ms = std::stoi(o.get("delay-ms", "120"));
     const long die_after = std::stol(o.get("die-after", "-1"));
     log_line(name, "ready: image measurement " + v["measurement"].get<std::string>().substr(0, 16) + "..., id " + id->id().substr(0, 16));
     httplib::Server svr;
     svr.Get("/attestation", [&](const httplib::Request&, httplib::Response& res) {
         res.set_content(str(bundle), std::string(attestation_media_type));
+    });
+    // docs/PROTOCOL.md §4.4: a fresh certificate binding the client's nonce (the body).
+    svr.Post("/attestation", [&](const httplib::Request& req, httplib::Response& res) {
+        std::lock_guard g(firmware_mu);
+        auto b = make_attestation_bundle(*firmware, *id, body_of(req.body), checkpoint, proof, unix_now(), system_rng());
+        if (!b) {
+            res.status = 400;
+            log_line(name, "refused to attest: " + std::string(to_string(b.error().code)));
+            return;
+        }
+        res.set_content(str(*b), std::string(attestation_media_type));
+        log_line(name, "attested for a session nonce");
     });
     svr.Post("/process", [&, id](const httplib::Request& req, httplib::Response& res) {
         auto x = std::make_shared<vm_exchange>(id, system_rng());
@@ -448,16 +489,31 @@ int run_gateway(const options& o) {
         (void)g->receive(body_of(req.body), now);
         (void)g->end_of_request(now);
         std::optional<gw_forward> fwd;
-        while (auto e = g->poll_event()) {
-            if (auto* f = std::get_if<gw_forward>(&*e)) fwd = std::move(*f);
-            if (auto* f = std::get_if<gw_failed>(&*e)) {
-                log_line("gateway", std::string("refused: ") + std::string(to_string(f->err.code)) + " (" + f->err.what + ")");
-                if (!f->encapsulated) {
-                    res.status = f->http_status;  // RFC 9458 §5.2: not encapsulated
-                    return;
+        std::optional<gw_attest> attest;
+        auto on_events = [&]() -> bool {
+            while (auto e = g->poll_event()) {
+                if (auto* f = std::get_if<gw_forward>(&*e)) fwd = std::move(*f);
+                if (auto* a = std::get_if<gw_attest>(&*e)) attest = std::move(*a);
+                if (auto* f = std::get_if<gw_failed>(&*e)) {
+                    log_line("gateway", std::string("refused: ") + std::string(to_string(f->err.code)) + " (" + f->err.what + ")");
+                    if (!f->encapsulated) {
+                        res.status = f->http_status;  // RFC 9458 §5.2: not encapsulated
+                        return false;
+                    }
                 }
+                if (auto* a = std::get_if<gw_attestation_served>(&*e)) log_line("gateway", "attestation of VM " + a->vm_id.substr(0, 16) + " served");
             }
-            if (auto* a = std::get_if<gw_attestation_served>(&*e)) log_line("gateway", "attestation of VM " + a->vm_id.substr(0, 16) + " served");
+            return true;
+        };
+        if (!on_events()) return;
+        if (attest) {
+            // The client's nonce: the chosen VM attests afresh (docs/PROTOCOL.md §4.3).
+            httplib::Client vm(vm_urls.at(attest->vm_id));
+            vm.set_read_timeout(30);
+            auto r = vm.Post("/attestation", str(attest->nonce), "application/octet-stream");
+            if (r && r->status == 200) (void)g->attestation_ready(body_of(r->body), unix_now());
+            else g->upstream_failed(unix_now());
+            if (!on_events()) return;
         }
         if (!fwd) {  // the attestation lookup or an encapsulated refusal: one short response
             std::string body;
@@ -587,102 +643,66 @@ int run_client(const options& o) {
         ss << in.rdbuf();
         chat = ss.str();
     }
-    client_session c(client_config_from(j), system_rng());
-    std::map<destination, std::string> urls = {{destination::directory, o.need("directory")},
-                                               {destination::issuer, o.need("issuer")},
-                                               {destination::relay, o.need("relay")}};
-    const std::string duplicate = o.get("duplicate-via");
-    bool replied = false, complete = false;
+    const std::string state_file = o.get("state");
+    auto state = state_file.empty() ? std::make_shared<client_state>() : must(programs::load_client_state(state_file), "client state");
+    client_session c(client_config_from(j), system_rng(), state);
+    bool replied = false;
     auto say = [](const std::string& s) { std::cout << s << std::endl; };
-    auto on_events = [&] {
-        while (auto e = c.poll_event()) {
-            std::visit(
-                [&](const auto& ev) {
-                    using E = std::decay_t<decltype(ev)>;
-                    if constexpr (std::is_same_v<E, keys_verified>) {
-                        std::string w;
-                        for (const auto& x : ev.witnesses) w += (w.empty() ? "" : ", ") + x;
-                        say("- keys found in the log: gateway key config at index " + std::to_string(ev.gateway_key_index) +
-                            ", issuer token key at index " + std::to_string(ev.issuer_key_index) + " (checkpoint of " +
-                            std::to_string(ev.log_size) + " entries, cosigned by " + w + ")");
-                    } else if constexpr (std::is_same_v<E, tokens_issued>) {
-                        say("- tokens issued: " + std::to_string(ev.count) + " unlinkable tokens (RFC 9578 blind RSA, one batch)");
-                    } else if constexpr (std::is_same_v<E, vm_attested>) {
-                        const auto& t = ev.tcb;
-                        say("- VM attestation verified: product " + ev.product + ", measurement " + to_hex(ev.measurement).substr(0, 24) +
-                            "... (in the log at index " + std::to_string(ev.measurement_index) + "), TCB bootloader=" +
-                            std::to_string(t.bootloader) + " tee=" + std::to_string(t.tee) + " snp=" + std::to_string(t.snp) +
-                            " microcode=" + std::to_string(t.microcode));
-                    } else if constexpr (std::is_same_v<E, request_sent>) {
-                        say("- request sent through the relay: " + std::to_string(ev.bytes) + " encrypted bytes (" +
-                            std::to_string(ev.tokens_left) + " tokens left)");
-                        say("- reply (streaming):");
-                    } else if constexpr (std::is_same_v<E, reply_chunk>) {
-                        replied = true;
-                        std::cout << "    " << std::string_view(reinterpret_cast<const char*>(ev.data.data()), ev.data.size()) << std::flush;
-                    } else if constexpr (std::is_same_v<E, reply_complete>) {
-                        complete = true;
-                        say("- reply complete: " + std::to_string(ev.bytes) + " bytes, every chunk authenticated");
-                    } else if constexpr (std::is_same_v<E, client_failed>) {
-                        say(std::string("- REFUSED: ") + ev.err.what + " (" + std::string(to_string(ev.err.code)) + ")" +
-                            (replied ? "; the partial reply above is NOT an answer" : "; nothing more was sent"));
-                    }
-                },
-                *e);
+    auto on_event = [&](const client_event& e) {
+        if (auto* k = std::get_if<keys_verified>(&e)) {
+            std::string w;
+            for (const auto& x : k->witnesses) w += (w.empty() ? "" : ", ") + x;
+            say("- keys found in the log: gateway key config at index " + std::to_string(k->gateway_key_index) +
+                ", issuer token key at index " + std::to_string(k->issuer_key_index) + " (checkpoint of " + std::to_string(k->log_size) +
+                " entries, cosigned by " + w +
+                (k->previous_log_size ? ", consistent with the " + std::to_string(k->previous_log_size) + " seen before" : "") + ")");
+        }
+        if (auto* ti = std::get_if<tokens_issued>(&e)) {
+            say("- tokens issued: " + std::to_string(ti->count) + " unlinkable tokens (RFC 9578 blind RSA, one batch)");
+        }
+        if (auto* va = std::get_if<vm_attested>(&e)) {
+            const auto& t = va->tcb;
+            say("- VM attestation verified: product " + va->product + ", measurement " + to_hex(va->measurement).substr(0, 24) +
+                "... (in the log at index " + std::to_string(va->measurement_index) + "), TCB bootloader=" + std::to_string(t.bootloader) +
+                " tee=" + std::to_string(t.tee) + " snp=" + std::to_string(t.snp) + " microcode=" + std::to_string(t.microcode) +
+                ", fresh for this session (nonce " + to_hex(va->nonce).substr(0, 16) + "...)");
+        }
+        if (auto* rs = std::get_if<request_sent>(&e)) {
+            say("- request sent through the relay: " + std::to_string(rs->bytes) + " encrypted bytes (" + std::to_string(rs->tokens_left) +
+                " tokens left)");
+            say("- reply (streaming):");
+        }
+        if (auto* rc = std::get_if<reply_chunk>(&e)) {
+            replied = true;
+            std::cout << "    " << std::string_view(reinterpret_cast<const char*>(rc->data.data()), rc->data.size()) << std::flush;
+        }
+        if (auto* done = std::get_if<reply_complete>(&e)) {
+            say("- reply complete: " + std::to_string(done->bytes) + " bytes, every chunk authenticated");
+        }
+        if (auto* cf = std::get_if<client_failed>(&e)) {
+            say(std::string("- REFUSED: ") + cf->err.what + " (" + std::string(to_string(cf->err.code)) + ")" +
+                (replied ? "; the partial reply above is NOT an answer" : "; nothing more was sent"));
         }
     };
-    // Performs one transmit over HTTP and feeds the answer back as it streams.
-    auto perform = [&](const client_transmit& t) {
-        auto [base, path] = split_url(urls.at(t.to));
-        if (t.to != destination::relay) path = t.path;
-        httplib::Client cli(base);
-        cli.set_read_timeout(30);
-        httplib::Request hr;
-        hr.method = t.method;
-        hr.path = path;
-        if (!t.content_type.empty()) hr.headers.emplace("Content-Type", t.content_type);
-        hr.headers.emplace("Accept", t.accept);
-        hr.body = str(t.body);
-        int status = 0;
-        hr.response_handler = [&](const httplib::Response& r) {
-            status = r.status;
-            return r.status / 100 == 2;
+    programs::http_session_driver drive(c, {o.need("directory"), o.need("issuer"), o.need("relay"), o.get("log")}, on_event);
+    if (const std::string duplicate = o.get("duplicate-via"); !duplicate.empty()) {
+        // A fault test: the same encapsulated request (so the same token) is sent through a
+        // second relay and gateway replica at the same time. Exactly one may redeem it.
+        drive.alongside_relay = [duplicate](const client_transmit& t) {
+            if (t.body.size() <= 600) return;  // the attestation lookup carries no token
+            auto [b2, p2] = split_url(duplicate);
+            httplib::Client c2(b2);
+            auto r = c2.Post(p2.c_str(), str(t.body), t.content_type.c_str());
+            std::cerr << "[client] duplicate through " << duplicate << ": HTTP " << (r ? r->status : 0) << ", " << (r ? r->body.size() : 0)
+                      << " bytes" << std::endl;
         };
-        hr.content_receiver = [&](const char* d, std::size_t n, std::uint64_t, std::uint64_t) {
-            auto r = c.receive(bytes_view(reinterpret_cast<const std::uint8_t*>(d), n), unix_now());
-            on_events();
-            return static_cast<bool>(r);
-        };
-        std::thread dup;
-        if (!duplicate.empty() && t.to == destination::relay && path == split_url(urls.at(destination::relay)).second &&
-            t.body.size() > 600) {
-            // A fault test: the same encapsulated request (so the same token) is sent through a
-            // second relay and gateway replica at the same time. Exactly one may redeem it.
-            dup = std::thread([duplicate, t] {
-                auto [b2, p2] = split_url(duplicate);
-                httplib::Client c2(b2);
-                auto r = c2.Post(p2.c_str(), str(t.body), t.content_type.c_str());
-                std::cerr << "[client] duplicate through " << duplicate << ": HTTP " << (r ? r->status : 0) << ", "
-                          << (r ? r->body.size() : 0) << " bytes" << std::endl;
-            });
-        }
-        auto r = cli.send(hr);
-        if (dup.joinable()) dup.join();
-        if (!r || status / 100 != 2) c.transport_failed(unix_now());
-        else (void)c.end_of_response(unix_now());
-        on_events();
-    };
-    say("Private Processing client");
-    must(c.start(unix_now()), "start");
-    while (auto t = c.poll_transmit()) perform(*t);
-    if (!c.is_ready()) return 1;
-    say("- asking the VM to summarise a group chat of " + std::to_string(chat.size()) + " bytes");
-    if (!c.send_request(as_bytes(chat), unix_now())) {
-        on_events();
-        return 1;
     }
-    on_events();
-    while (auto t = c.poll_transmit()) perform(*t);
+    say("Private Processing client");
+    const bool ready = drive.establish();
+    if (!state_file.empty()) must(programs::save_client_state(state_file, *state), "client state");
+    if (!ready) return 1;
+    say("- asking the VM to summarise a group chat of " + std::to_string(chat.size()) + " bytes");
+    const bool complete = drive.ask(as_bytes(chat));
     c.close();
     return complete ? 0 : 1;
 }

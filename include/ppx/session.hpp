@@ -7,3 +7,4 @@
 #include <ppx/session/common.hpp>
 #include <ppx/session/gateway.hpp>
 #include <ppx/session/vm.hpp>
+#include <ppx/session/attestation.hpp>

@@ -6,6 +6,8 @@
 #include <catch2/catch.hpp>
 #include <ppx/session/simulated.hpp>
 
+#include <cinttypes>
+#include <cstdio>
 #include <functional>
 
 namespace ppx::test {
@@ -54,6 +56,13 @@ struct loopback {
     /// Hooks: change the directory / attestation reply / relay request / gateway response
     /// stream / VM response stream before it is passed on.
     std::function<void(bytes&)> on_directory, on_relay_request, on_gateway_response, on_vm_response;
+    /// Change the attestation bundle a VM made for a nonce before the gateway seals it.
+    std::function<void(bytes&)> on_attestation;
+    /// The log that answers consistency proof requests (destination::log); d.log by default.
+    std::shared_ptr<merkle::memory_log> log;
+    /// The bundles VMs made for nonces, and the consistency proofs asked for (first, second).
+    std::vector<bytes> attestations;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> consistency_requests;
     /// Cut the VM's stream after this many of its transmits (the VM "dies").
     std::optional<std::size_t> kill_vm_after;
     /// Which VM ids received a request, and which gateway events happened.
@@ -61,7 +70,7 @@ struct loopback {
     std::vector<gw_event> gw_events;
     bytes last_relay_request;
 
-    explicit loopback(simulated_deployment& dep) : d(dep), gw(dep.gateway) {}
+    explicit loopback(simulated_deployment& dep) : d(dep), gw(dep.gateway), log(dep.log) {}
 
     const simulated_vm* vm_by_id(const std::string& id) const {
         for (const auto& v : d.vms)
@@ -82,6 +91,15 @@ struct loopback {
         (void)g.end_of_request(now);
         while (auto e = g.poll_event()) {
             gw_events.push_back(*e);
+            if (auto* a = std::get_if<gw_attest>(&*e)) {
+                const simulated_vm* v = vm_by_id(a->vm_id);
+                REQUIRE(v);
+                auto b = attest_simulated_vm(*v, a->nonce, now, r);
+                REQUIRE(b);
+                attestations.push_back(*b);
+                if (on_attestation) on_attestation(*b);
+                REQUIRE(g.attestation_ready(*b, now));
+            }
             if (auto* f = std::get_if<gw_forward>(&*e)) {
                 vm_hits.push_back(f->vm_id);
                 const simulated_vm* v = vm_by_id(f->vm_id);
@@ -140,6 +158,17 @@ struct loopback {
                 body = res->body;
                 break;
             }
+            case destination::log: {
+                // GET /consistency?first=N&second=M
+                std::uint64_t first = 0, second = 0;
+                REQUIRE(std::sscanf(t->path.c_str(), "/consistency?first=%" SCNu64 "&second=%" SCNu64, &first, &second) == 2);
+                consistency_requests.emplace_back(first, second);
+                auto p = log->consistency_proof(first, second);
+                REQUIRE(p);
+                body.resize(p->size() * merkle::hash_size);
+                REQUIRE(merkle::proof_to_bytes(*p, body));
+                break;
+            }
             case destination::relay: {
                 bytes req = t->body;
                 if (on_relay_request) on_relay_request(req);
@@ -185,9 +214,10 @@ inline std::optional<error> failure_of(const std::vector<client_event>& ev) {
 
 /// Establishes until the client attested an approved VM (the gateway picks at random; a
 /// rogue pick is a refusal, so retry with a new session).
-inline std::unique_ptr<client_session> ready_client(loopback& lb, std::shared_ptr<const client_config> cfg = nullptr) {
+inline std::unique_ptr<client_session> ready_client(loopback& lb, std::shared_ptr<const client_config> cfg = nullptr,
+                                                    std::shared_ptr<client_state> state = nullptr) {
     for (int i = 0; i < 32; ++i) {
-        auto c = std::make_unique<client_session>(cfg ? cfg : lb.d.client, lb.r);
+        auto c = std::make_unique<client_session>(cfg ? cfg : lb.d.client, lb.r, state);
         lb.establish(*c);
         if (c->is_ready()) return c;
     }

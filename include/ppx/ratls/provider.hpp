@@ -11,6 +11,7 @@
 #include <ppx/core/bytes.hpp>
 #include <ppx/core/result.hpp>
 #include <ppx/core/rng.hpp>
+#include <ppx/core/secret.hpp>
 #include <ppx/ratls/cbor.hpp>
 #include <ppx/ratls/snp_report.hpp>
 #include <ppx/ratls/x509_build.hpp>
@@ -156,6 +157,51 @@ public:
         PPX_TRY(snp::serialize_report(rep, raw));
         PPX_TRY(snp::sign_report(raw, vcek_key_.get()));
         return raw;
+    }
+
+    /// What another process needs to sign reports as this chip (restore()): the VCEK's private
+    /// key (PKCS#8 DER, zeroizing), the chip id and the report id. The ARK/ASK keys stay here.
+    struct exported {
+        secure_bytes vcek_key;
+        std::array<std::uint8_t, 64> chip_id{};
+        std::array<std::uint8_t, 32> report_id{};
+    };
+    result<exported> export_signing() const {
+        unsigned char* buf = nullptr;
+        const int n = i2d_PrivateKey(vcek_key_.get(), &buf);
+        if (n <= 0) return ppx::detail::openssl_fail();
+        exported e;
+        e.vcek_key.assign(buf, buf + n);
+        OPENSSL_clear_free(buf, static_cast<std::size_t>(n));
+        e.chip_id = chip_id_;
+        e.report_id = report_id_;
+        return e;
+    }
+    /// A chip made by create() in another process, from its options, certificates and
+    /// export_signing(). errc::malformed when the key does not parse, errc::key_mismatch when
+    /// it is not the VCEK's key.
+    static result<simulated_snp_provider> restore(const options& o, const exported& e, std::string ark_pem, std::string ask_pem,
+                                                  bytes vcek_der) {
+        simulated_snp_provider p;
+        p.opts_ = o;
+        p.chip_id_ = e.chip_id;
+        p.report_id_ = e.report_id;
+        const unsigned char* in = e.vcek_key.data();
+        p.vcek_key_.reset(d2i_AutoPrivateKey(nullptr, &in, static_cast<long>(e.vcek_key.size())));
+        if (!p.vcek_key_) {
+            ERR_clear_error();
+            return fail(errc::malformed, "ratls: simulated VCEK key does not parse");
+        }
+        const unsigned char* c = vcek_der.data();
+        ppx::detail::x509_ptr cert(d2i_X509(nullptr, &c, static_cast<long>(vcek_der.size())));
+        if (!cert || X509_check_private_key(cert.get(), p.vcek_key_.get()) != 1) {
+            ERR_clear_error();
+            return fail(errc::key_mismatch, "ratls: simulated VCEK key does not match its certificate");
+        }
+        p.ark_pem_ = std::move(ark_pem);
+        p.ask_pem_ = std::move(ask_pem);
+        p.vcek_der_ = std::move(vcek_der);
+        return p;
     }
 
     /// The test ARK and ASK (PEM) to pass to snp::trust_store::add_root, and the VCEK (DER).

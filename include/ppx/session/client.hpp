@@ -2,25 +2,31 @@
 // (docs/PROTOCOL.md §4.1, §4.2), sans-IO.
 //
 // The caller performs every HTTP exchange the client asks for (poll_transmit() says where:
-// the gateway directory, the issuer, or the relay), feeds the response body back with
-// receive() and end_of_response(), and reads progress from poll_event(). In order:
+// the gateway directory, the issuer, the relay, or the transparency log), feeds the response
+// body back with receive() and end_of_response(), and reads progress from poll_event(). In order:
 //   1. directory: the gateway's key config and the issuer's token key, each proved to be an
 //      entry of the transparency log under a checkpoint signed by the log and a quorum of
 //      witnesses (key consistency: every client sees the same keys);
 //   2. tokens: one generic batch of RFC 9578 type-2 (blind RSA) token requests to the issuer;
-//   3. attestation, through the relay: a VM's RA-TLS certificate (SEV-SNP report chained to
-//      the configured AMD roots, appraised by policy) whose MEASUREMENT is proved to be a log
-//      entry, and whose HPKE key the report binds;
+//   3. attestation, through the relay: the lookup carries a fresh random nonce; a VM's RA-TLS
+//      certificate (SEV-SNP report chained to the configured AMD roots, appraised by policy)
+//      must bind that nonce and the VM's HPKE key in REPORT_DATA, and its MEASUREMENT must be
+//      proved to be a log entry;
 //   4. requests: each sealed end to end to the VM's key with a fresh ephemeral key (chunked
 //      OHTTP with vm_labels()), placed with a token in an inner BHTTP request, encapsulated
 //      for the gateway, sent through the relay; the answer is opened chunk by chunk.
+// Every checkpoint a session accepts must also be consistent with what earlier sessions
+// sharing the same client_state saw (merkle::log_view): a grown log needs an RFC 9162 §2.1.4
+// consistency proof, which the session fetches from the log (destination::log); a smaller
+// checkpoint (rollback) or a different root (fork, split view) is refused.
 // Any failed check poisons the session: nothing further is sent, and every later call
-// reports the first error. Every secret (token blinds, HPKE contexts, response keys, reply
-// plaintexts in the client's buffers) lives in wiping storage and is dropped by close().
+// reports the first error. Every secret (tokens, token blinds, HPKE contexts, response keys,
+// reply plaintexts in the client's buffers) lives in wiping storage and is wiped by close().
 #pragma once
 #include <ppx/session/common.hpp>
 
 #include <memory>
+#include <mutex>
 
 namespace ppx::session {
 
@@ -28,10 +34,108 @@ namespace ppx::session {
 struct client_config {
     merkle::trust_policy log_policy;                          ///< log key, witness keys, quorum
     std::shared_ptr<const ratls::snp::trust_store> amd_roots; ///< AMD ARK/ASK (builtin() in production)
-    ratls::snp::policy vm_policy;                             ///< debug, TCB, VMPL...; measurements come from the log
+    ratls::snp::policy vm_policy;                             ///< debug, TCB, VMPL...; measurements come from the log (any
+                                                              ///< listed here are pins: a measurement must also be one of them)
     std::string gateway_name;                                 ///< the gateway whose key must be in the log
     std::string issuer_name;                                  ///< the issuer whose key must be in the log
     std::size_t token_batch = 4;                              ///< tokens per issuance (1..max_generic_batch)
+};
+
+/// What a client remembers between sessions: its view of the transparency log (the largest
+/// checkpoint accepted so far per log origin, merkle::log_view). Share one between every
+/// session of a client (and persist it with serialize()), so a later session cannot be shown
+/// a log that rolled back or forked. Thread-safe.
+class client_state {
+public:
+    client_state() = default;
+    explicit client_state(merkle::log_view v) : view_(std::move(v)) {}
+    client_state(const client_state&) = delete;
+    client_state& operator=(const client_state&) = delete;
+
+    /// Restores a state written by serialize(); errors as merkle::log_view::deserialize.
+    static result<std::shared_ptr<client_state>> deserialize(bytes_view in) {
+        PPX_TRY_ASSIGN(auto v, merkle::log_view::deserialize(in));
+        return std::make_shared<client_state>(std::move(v));
+    }
+    /// The log view, as merkle::log_view::serialize writes it.
+    bytes serialize() const {
+        std::lock_guard g(mu_);
+        return view_.serialize();
+    }
+    /// The remembered checkpoint of `origin` (size and root), if any.
+    std::optional<merkle::checkpoint> latest(std::string_view origin) const {
+        std::lock_guard g(mu_);
+        return view_.latest(origin);
+    }
+
+    /// Offers a verified checkpoint (RFC 9162 §2.1.4). Returns 0 when it is now the remembered
+    /// one (first sight of the log, the same tree head, or a larger tree with `proof` a valid
+    /// consistency proof from size `proof_from`, which must be the remembered size); otherwise
+    /// the remembered size N > 0 from which a consistency proof to cp.size() is needed.
+    /// Errors (the view is unchanged): errc::policy for a smaller tree (rollback),
+    /// errc::crypto_failure for a different root at the same size or a proof that does not
+    /// verify (fork), errc::malformed for a proof of the wrong shape.
+    result<std::uint64_t> observe(const merkle::verified_checkpoint& cp, std::uint64_t proof_from,
+                                  const std::vector<merkle::hash_t>* proof) {
+        std::lock_guard g(mu_);
+        const auto last = view_.latest(cp.origin());
+        if (!last || last->size == 0 || cp.size() <= last->size) {
+            PPX_TRY(view_.update(cp, {}));
+            return std::uint64_t{0};
+        }
+        // The view may have moved on (another session) since the proof was asked for.
+        if (!proof || proof_from != last->size) return last->size;
+        PPX_TRY(view_.update(cp, *proof));
+        return std::uint64_t{0};
+    }
+
+private:
+    mutable std::mutex mu_;
+    merkle::log_view view_;
+};
+
+/// The client's unspent tokens: one wiping buffer, each spent token's bytes cleansed as it is
+/// taken, the whole buffer cleansed by wipe() (close() and any failure call it). The buffer
+/// is allocated once per issuance and never reallocated while it holds tokens.
+class token_wallet {
+public:
+    /// Replaces the content with `tokens` (the previous content is wiped first).
+    void fill(const std::vector<secure_bytes>& tokens) {
+        wipe();
+        std::size_t total = 0;
+        for (const auto& t : tokens) total += t.size();
+        secure_bytes fresh;
+        fresh.reserve(total);
+        slots_.clear();
+        for (const auto& t : tokens) {
+            slots_.emplace_back(fresh.size(), t.size());
+            fresh.insert(fresh.end(), t.begin(), t.end());
+        }
+        buf_ = std::move(fresh);
+    }
+    /// Copies out the last unspent token and cleanses its slot. Empty when none is left.
+    secure_bytes take() {
+        if (slots_.empty()) return {};
+        const auto [off, len] = slots_.back();
+        slots_.pop_back();
+        secure_bytes t(buf_.begin() + static_cast<std::ptrdiff_t>(off), buf_.begin() + static_cast<std::ptrdiff_t>(off + len));
+        ppx::wipe(mutable_bytes(buf_.data() + off, len));
+        return t;
+    }
+    /// Cleanses every byte of the storage and forgets every token.
+    void wipe() noexcept {
+        ppx::wipe(mutable_bytes(buf_.data(), buf_.size()));
+        slots_.clear();
+    }
+    std::size_t size() const noexcept { return slots_.size(); }
+    bool empty() const noexcept { return slots_.empty(); }
+    /// The whole storage, spent slots included (all zero once spent or wiped). For tests that
+    /// check the wiping; never a way to read tokens.
+    bytes_view storage() const noexcept { return bytes_view(buf_.data(), buf_.size()); }
+
+private:
+    secure_bytes buf_;
+    std::vector<std::pair<std::size_t, std::size_t>> slots_;  // offset, length
 };
 
 /// Where a transmit goes.
@@ -39,13 +143,20 @@ enum class destination : std::uint8_t {
     directory,  ///< the gateway directory (any CDN or mirror: its content is verified)
     issuer,     ///< the Privacy Pass issuer's token request URI
     relay,      ///< the OHTTP relay, which forwards to the gateway unchanged
+    log,        ///< the transparency log (or a mirror): consistency proofs (docs/PROTOCOL.md §4.1)
 };
+
+/// Path (relative to the log's URL) and media type of a consistency proof request:
+/// GET /consistency?first=N&second=M answers the RFC 9162 §2.1.4 proof from size N to size M
+/// as concatenated 32-byte hashes.
+inline constexpr std::string_view consistency_path = "/consistency";
+inline constexpr std::string_view consistency_media_type = "application/octet-stream";
 
 /// One HTTP request the caller must make; its response body comes back through receive().
 struct client_transmit {
     destination to = destination::directory;
     std::string method;
-    std::string path;          ///< for directory and issuer; the relay's own path is the caller's
+    std::string path;          ///< for directory, issuer and log (with its query); the relay's own path is the caller's
     std::string content_type;  ///< of the body; empty for GET
     std::string accept;        ///< the media type expected back
     bytes body;
@@ -55,6 +166,8 @@ struct client_transmit {
 struct keys_verified {
     std::uint64_t gateway_key_index = 0, issuer_key_index = 0, log_size = 0;
     std::vector<std::string> witnesses;  ///< witnesses whose cosignatures verified
+    std::uint64_t previous_log_size = 0; ///< the size the client_state remembered for this log before (0: none)
+    merkle::hash_t log_root{};           ///< the root of the accepted checkpoint
 };
 struct tokens_issued {
     std::size_t count = 0;
@@ -65,6 +178,7 @@ struct vm_attested {
     bytes measurement;
     ratls::snp::tcb_version tcb;
     std::uint64_t measurement_index = 0;
+    bytes nonce;  ///< this session's freshness nonce, which the report binds
 };
 struct request_sent {
     std::size_t bytes = 0;
@@ -81,10 +195,13 @@ struct client_failed {
 };
 using client_event = std::variant<keys_verified, tokens_issued, vm_attested, request_sent, reply_chunk, reply_complete, client_failed>;
 
-/// A client session. Not thread-safe; `cfg` and `r` must outlive it.
+/// A client session. Not thread-safe; `r` must outlive it. Sessions that share `state`
+/// check every checkpoint against what the others accepted; without one, the session keeps
+/// a view of its own (consistency within the session only).
 class client_session {
 public:
-    client_session(std::shared_ptr<const client_config> cfg, rng& r) : cfg_(std::move(cfg)), rng_(&r) {}
+    client_session(std::shared_ptr<const client_config> cfg, rng& r, std::shared_ptr<client_state> shared = nullptr)
+        : cfg_(std::move(cfg)), rng_(&r), state_(shared ? std::move(shared) : std::make_shared<client_state>()) {}
     client_session(const client_session&) = delete;
     client_session& operator=(const client_session&) = delete;
 
@@ -127,6 +244,7 @@ public:
         if (auto* s = std::get_if<want_directory>(&st_)) return step([&] { return on_directory(std::move(*s), now); });
         if (auto* s = std::get_if<want_tokens>(&st_)) return step([&] { return on_tokens(std::move(*s)); });
         if (auto* s = std::get_if<want_attestation>(&st_)) return step([&] { return on_attestation(std::move(*s), now); });
+        if (auto* s = std::get_if<want_consistency>(&st_)) return step([&] { return on_consistency(std::move(*s)); });
         if (auto* s = std::get_if<streaming>(&st_)) return step([&] { return on_reply_end(std::move(*s)); });
         return misuse("session: no response expected");
     }
@@ -148,17 +266,18 @@ public:
         auto* s = std::get_if<ready>(&st_);
         if (!s) return misuse("session: not ready for a request");
         if (prompt.empty() || prompt.size() > max_prompt_size) return poison(error{errc::limit_exceeded, "session: prompt size"});
-        if (s->tokens.empty()) return misuse("session: no token left");
+        if (wallet_.empty()) return misuse("session: no token left");
         return step([&] { return build_request(std::move(*s), prompt); });
     }
 
     /// True when a request may be sent.
     bool is_ready() const noexcept { return std::holds_alternative<ready>(st_); }
     /// Tokens left for requests.
-    std::size_t tokens_left() const noexcept {
-        if (auto* s = std::get_if<ready>(&st_)) return s->tokens.size();
-        return 0;
-    }
+    std::size_t tokens_left() const noexcept { return wallet_.size(); }
+    /// The unspent tokens' storage (for tests of the wiping: all zero after close()).
+    const token_wallet& tokens() const noexcept { return wallet_; }
+    /// The long-lived state this session checks checkpoints against.
+    const std::shared_ptr<client_state>& shared_state() const noexcept { return state_; }
     /// The first error, if the session failed.
     std::optional<error> failure() const noexcept {
         if (auto* f = std::get_if<failed>(&st_)) return f->err;
@@ -183,8 +302,10 @@ public:
     /// Ends the session: drops (and so wipes) tokens, keys, contexts and buffered plaintext.
     /// Later calls fail with errc::misuse.
     void close() {
+        wallet_.wipe();
         if (std::holds_alternative<failed>(st_)) return;
         st_ = failed{error{errc::misuse, "session: closed"}};
+        wallet_.wipe();
         out_.clear();
         events_.clear();
     }
@@ -246,31 +367,67 @@ private:
     };
     struct want_attestation {
         deployment dep;
-        std::vector<bytes> tokens;
         ohttp::chunked_response_receiver rx;
+        bytes nonce;
         secure_bytes buf;
     };
     struct ready {
         deployment dep;
-        std::vector<bytes> tokens;
         attested vm;
     };
     struct streaming {
         deployment dep;
-        std::vector<bytes> tokens;
         attested vm;
         std::unique_ptr<reply_stack> stack;
+    };
+    // A checkpoint larger than the remembered one waits for its consistency proof; what the
+    // step that verified it would have done next (state, transmit, events) waits with it.
+    struct want_consistency {
+        merkle::verified_checkpoint cp;
+        std::uint64_t from = 0;
+        std::variant<want_tokens, ready> then;
+        std::optional<client_transmit> then_send;
+        std::vector<client_event> then_events;
+        secure_bytes buf;
     };
     struct failed {
         error err;
     };
-    using state = std::variant<idle, want_directory, want_tokens, want_attestation, ready, streaming, failed>;
+    using state = std::variant<idle, want_directory, want_tokens, want_attestation, ready, streaming, want_consistency, failed>;
 
     secure_bytes* buffer() {
         if (auto* s = std::get_if<want_directory>(&st_)) return &s->buf;
         if (auto* s = std::get_if<want_tokens>(&st_)) return &s->buf;
         if (auto* s = std::get_if<want_attestation>(&st_)) return &s->buf;
+        if (auto* s = std::get_if<want_consistency>(&st_)) return &s->buf;
         return nullptr;
+    }
+
+    // ---- the log view (docs/PROTOCOL.md §4.1 step 4): `cp` must extend what the client_state
+    // remembers. When it does at once, the step goes on (queues `send`, reports `ev`, returns
+    // `then`); when the log grew, a consistency proof is fetched from the log first.
+    result<state> admit(merkle::verified_checkpoint cp, std::variant<want_tokens, ready> then, std::optional<client_transmit> send,
+                        std::vector<client_event> ev, std::uint64_t proof_from, const std::vector<merkle::hash_t>* proof) {
+        const auto before = state_->latest(cp.origin());
+        for (auto& e : ev)
+            if (auto* k = std::get_if<keys_verified>(&e)) k->previous_log_size = before ? before->size : 0;
+        PPX_TRY_ASSIGN(const std::uint64_t need, state_->observe(cp, proof_from, proof));
+        if (need == 0) {
+            if (send) out_.push_back(std::move(*send));
+            for (auto& e : ev) events_.push_back(std::move(e));
+            if (auto* t = std::get_if<want_tokens>(&then)) return state{std::move(*t)};
+            return state{std::move(std::get<ready>(then))};
+        }
+        // RFC 9162 §2.1.4: the proof from the remembered size to the new one.
+        out_.push_back({destination::log, "GET",
+                        std::string(consistency_path) + "?first=" + std::to_string(need) + "&second=" + std::to_string(cp.size()),
+                        {}, std::string(consistency_media_type), {}});
+        return want_consistency{std::move(cp), need, std::move(then), std::move(send), std::move(ev), {}};
+    }
+
+    result<state> on_consistency(want_consistency s) {
+        PPX_TRY_ASSIGN(auto proof, merkle::proof_from_bytes(s.buf));
+        return admit(std::move(s.cp), std::move(s.then), std::move(s.then_send), std::move(s.then_events), s.from, &proof);
     }
 
     // ---- step 1: the directory, checked against the log (docs/PROTOCOL.md §4.1 step 1).
@@ -297,7 +454,8 @@ private:
         PPX_TRY_ASSIGN(auto kc, ohttp::key_config::parse(d.key_config));
         PPX_TRY_ASSIGN(auto gw, ohttp::client::make(kc, ohttp::labels::chunked_bhttp()));
         PPX_TRY_ASSIGN(auto is, privacypass::blind_rsa_client::create(d.token_key));
-        events_.push_back(keys_verified{d.gateway_key.index, d.issuer_key.index, cp.size(), cp.witnesses()});
+        std::vector<client_event> ev;
+        ev.push_back(keys_verified{d.gateway_key.index, d.issuer_key.index, cp.size(), cp.witnesses(), 0, cp.root()});
         deployment dep{std::make_shared<const ohttp::client>(std::move(gw)),
                        std::make_shared<const privacypass::blind_rsa_client>(std::move(is)), d.token_challenge};
         // RFC 9578 §6.1 and batched-tokens-07 §6: one generic batch of blinded requests.
@@ -312,9 +470,9 @@ private:
             reqs.emplace_back(req.begin(), req.end());
         }
         PPX_TRY_ASSIGN(auto body, privacypass::encode_generic_batch_request(reqs));
-        out_.push_back({destination::issuer, "POST", "/token-request", std::string(privacypass::media_type_generic_request),
-                        std::string(privacypass::media_type_generic_response), std::move(body)});
-        return want_tokens{std::move(dep), std::move(pend), {}};
+        client_transmit t{destination::issuer, "POST", "/token-request", std::string(privacypass::media_type_generic_request),
+                          std::string(privacypass::media_type_generic_response), std::move(body)};
+        return admit(std::move(cp), want_tokens{std::move(dep), std::move(pend), {}}, std::move(t), std::move(ev), 0, nullptr);
     }
 
     static result<void> check_leaf(result<bytes> entry, const stapled_proof& p, const merkle::verified_checkpoint& cp) {
@@ -326,21 +484,26 @@ private:
     result<state> on_tokens(want_tokens s) {
         PPX_TRY_ASSIGN(auto entries, privacypass::parse_generic_batch_response(s.buf));
         if (entries.size() != s.pending.size()) return fail(errc::malformed, "session: token batch has the wrong count");
-        std::vector<bytes> tokens;
+        std::vector<secure_bytes> tokens;
         for (std::size_t i = 0; i < entries.size(); ++i) {
             // batched-tokens-07 §6.2: an issuer may leave a request unanswered; that slot is skipped.
             if (!entries[i]) continue;
             if (entries[i]->token_type != privacypass::token_type_2::type) return fail(errc::malformed, "session: wrong token type");
             PPX_TRY_ASSIGN(auto t, s.dep.issuer->finalize(s.pending[i], entries[i]->response));
             PPX_TRY_ASSIGN(auto enc, t.encode());
-            tokens.push_back(std::move(enc));
+            tokens.emplace_back(enc.begin(), enc.end());
+            wipe(enc);
         }
         if (tokens.empty()) return fail(errc::policy, "session: the issuer issued no token");
+        wallet_.fill(tokens);
         events_.push_back(tokens_issued{tokens.size()});
-        // Step 3 starts at once: the attestation lookup through the relay.
+        // Step 3 starts at once: the attestation lookup through the relay, with this
+        // session's freshness nonce, which the VM must bind into its report (§4.1 step 3).
+        bytes nonce(attestation_nonce_size);
+        PPX_TRY(rng_->fill(nonce));
         bhttp::request req;
         req.control = {"GET", "https", cfg_->gateway_name, std::string(attestation_path)};
-        req.headers = {{"accept", std::string(attestation_media_type)}};
+        req.headers = {{"accept", std::string(attestation_media_type)}, {std::string(nonce_field), to_hex(nonce)}};
         PPX_TRY_ASSIGN(auto inner, bhttp::encode(req));
         PPX_TRY_ASSIGN(auto snd, ohttp::chunked_request_sender::start(*s.dep.gateway, *rng_));
         bytes body = to_bytes(snd.header());
@@ -348,7 +511,7 @@ private:
         append(body, chunk);
         PPX_TRY_ASSIGN(auto rx, snd.response_receiver());
         queue_relay(std::move(body));
-        return want_attestation{std::move(s.dep), std::move(tokens), std::move(rx), {}};
+        return want_attestation{std::move(s.dep), std::move(rx), std::move(nonce), {}};
     }
 
     void queue_relay(bytes body) {
@@ -370,13 +533,21 @@ private:
         ratls::verify_options o;
         o.policy = cfg.vm_policy;
         o.policy.now = static_cast<std::int64_t>(now);
+        // Configured measurements only narrow the choice further (pinning): a measurement
+        // must always be proved in the log, and also be pinned when any are.
+        const std::vector<ratls::snp::measurement_t> pins = std::move(o.policy.measurements);
         o.policy.measurements.clear();
         o.policy.allow_any_measurement_insecure = false;
         o.policy.measurement_check = [&](std::span<const std::uint8_t, 48> m) {
+            bool pinned = pins.empty();
+            for (const auto& p : pins) pinned = pinned || equal_bytes(p, m);
             auto e = merkle::encode(merkle::measurement_entry{std::string(snp_platform), bytes(m.begin(), m.end())});
-            return e && merkle::verify_inclusion(b.measurement.index, cp.size(), merkle::leaf_hash(*e), b.measurement.path, cp.root());
+            return pinned && e && merkle::verify_inclusion(b.measurement.index, cp.size(), merkle::leaf_hash(*e), b.measurement.path, cp.root());
         };
         o.require_hpke_public_key = true;
+        // Freshness: the claims the report binds must carry this session's nonce, so an
+        // attestation made for another session (or none) cannot be replayed.
+        o.nonce = s.nonce;
         if (!cfg.amd_roots) return fail(errc::misuse, "session: no AMD roots configured");
         ratls::certificate_verifier v(ratls::snp::verifier(cfg.amd_roots), std::move(o));
         // CCC RA-TLS and SNP ABI: chain, signature, REPORT_DATA = SHA-512(claims), policy.
@@ -385,11 +556,12 @@ private:
         PPX_TRY_ASSIGN(auto kc, ohttp::key_config::parse(*peer.claims.hpke_public_key));
         PPX_TRY_ASSIGN(auto vmc, ohttp::client::make(kc, vm_labels()));
         const auto& rep = peer.report;
-        events_.push_back(vm_attested{vm_id_of(*peer.claims.hpke_public_key), rep.product_name,
-                                      bytes(rep.rep.measurement.begin(), rep.rep.measurement.end()), rep.reported_tcb,
-                                      b.measurement.index});
-        return ready{std::move(s.dep), std::move(s.tokens),
-                     attested{std::make_shared<const ohttp::client>(std::move(vmc)), vm_id_of(*peer.claims.hpke_public_key)}};
+        std::vector<client_event> ev;
+        ev.push_back(vm_attested{vm_id_of(*peer.claims.hpke_public_key), rep.product_name,
+                                 bytes(rep.rep.measurement.begin(), rep.rep.measurement.end()), rep.reported_tcb,
+                                 b.measurement.index, s.nonce});
+        ready next{std::move(s.dep), attested{std::make_shared<const ohttp::client>(std::move(vmc)), vm_id_of(*peer.claims.hpke_public_key)}};
+        return admit(std::move(cp), std::move(next), std::nullopt, std::move(ev), 0, nullptr);
     }
 
     // ---- step 4: one request (docs/PROTOCOL.md §4.2).
@@ -400,8 +572,7 @@ private:
         PPX_TRY_ASSIGN(auto c, e2e.seal(prompt, true));
         append(vm_body, c);
         PPX_TRY_ASSIGN(auto vm_rx, e2e.response_receiver());
-        bytes token = std::move(s.tokens.back());
-        s.tokens.pop_back();
+        const secure_bytes token = wallet_.take();
         bhttp::request req;
         req.control = {"POST", "https", cfg_->gateway_name, std::string(process_path)};
         req.headers = {{"content-type", std::string(vm_labels().request_media_type)},
@@ -409,17 +580,20 @@ private:
                        {"authorization", privacypass::authorization_value(token)},
                        {std::string(vm_field), s.vm.id}};
         req.content = std::move(vm_body);
-        PPX_TRY_ASSIGN(auto inner, bhttp::encode(req));
-        PPX_TRY_ASSIGN(auto snd, ohttp::chunked_request_sender::start(*s.dep.gateway, *rng_));
-        bytes body = to_bytes(snd.header());
-        PPX_TRY_ASSIGN(auto chunk, snd.seal(inner, true));
-        append(body, chunk);
-        PPX_TRY_ASSIGN(auto rx, snd.response_receiver());
+        auto inner_r = bhttp::encode(req);
+        // The token's only plaintext copies besides the wallet: the field value and the
+        // encoded inner request; both are wiped once sealed.
+        auto& auth = req.headers[2].value;
+        wipe(mutable_bytes(reinterpret_cast<std::uint8_t*>(auth.data()), auth.size()));
+        PPX_TRY_ASSIGN(auto inner, std::move(inner_r));
+        auto sealed = seal_for_gateway(*s.dep.gateway, inner);
         wipe(inner);
+        PPX_TRY_ASSIGN(auto out, std::move(sealed));
+        auto& [body, rx] = out;
         const std::size_t n = body.size();
         queue_relay(std::move(body));
-        events_.push_back(request_sent{n, s.tokens.size()});
-        return streaming{std::move(s.dep), std::move(s.tokens), std::move(s.vm),
+        events_.push_back(request_sent{n, wallet_.size()});
+        return streaming{std::move(s.dep), std::move(s.vm),
                          std::make_unique<reply_stack>(std::move(rx), std::move(vm_rx))};
     }
 
@@ -443,7 +617,7 @@ private:
         }));
         drain(st);
         events_.push_back(reply_complete{st.total});
-        return ready{std::move(s.dep), std::move(s.tokens), std::move(s.vm)};
+        return ready{std::move(s.dep), std::move(s.vm)};
     }
 
     template <class F>
@@ -462,13 +636,26 @@ private:
     unexpected poison(error e) {
         if (auto* f = std::get_if<failed>(&st_)) return unexpected(f->err);
         st_ = failed{e};
+        wallet_.wipe();
         out_.clear();
         events_.push_back(client_failed{e});
         return unexpected(e);
     }
 
+    // Chunked OHTTP to the gateway (draft-08 §6.1): header, enc and one final chunk.
+    result<std::pair<bytes, ohttp::chunked_response_receiver>> seal_for_gateway(const ohttp::client& gw, bytes_view inner) {
+        PPX_TRY_ASSIGN(auto snd, ohttp::chunked_request_sender::start(gw, *rng_));
+        bytes body = to_bytes(snd.header());
+        PPX_TRY_ASSIGN(auto chunk, snd.seal(inner, true));
+        append(body, chunk);
+        PPX_TRY_ASSIGN(auto rx, snd.response_receiver());
+        return std::pair<bytes, ohttp::chunked_response_receiver>{std::move(body), std::move(rx)};
+    }
+
     std::shared_ptr<const client_config> cfg_;
     rng* rng_;
+    std::shared_ptr<client_state> state_;
+    token_wallet wallet_;
     state st_{idle{}};
     std::deque<client_transmit> out_;
     std::deque<client_event> events_;

@@ -40,6 +40,10 @@ inline constexpr std::string_view process_path = "/ppx-pp/process";
 /// Inner request field naming the VM the client attested: lowercase hex of SHA-256 of the
 /// VM's HPKE key config (the bytes of the RA-TLS "ppx-hpke-public-key" claim).
 inline constexpr std::string_view vm_field = "ppx-vm";
+/// Inner field of the attestation lookup carrying the client's freshness nonce (lowercase
+/// hex of attestation_nonce_size random bytes); the VM binds it in its RA-TLS claims.
+inline constexpr std::string_view nonce_field = "ppx-nonce";
+inline constexpr std::size_t attestation_nonce_size = 32;
 /// Inner response field carrying the coarse reason of a refusal (an errc name).
 inline constexpr std::string_view error_field = "ppx-error";
 /// The platform token of measurement entries (merkle/entry.hpp).

@@ -38,6 +38,13 @@ struct gateway_config {
 struct gw_attestation_served {
     std::string vm_id;
 };
+/// The client's attestation lookup carried a freshness nonce (docs/PROTOCOL.md §4.3): ask VM
+/// `vm_id` for an attestation bundle whose RA-TLS claims bind `nonce`, then pass it to
+/// attestation_ready(), or call upstream_failed().
+struct gw_attest {
+    std::string vm_id;
+    bytes nonce;
+};
 /// The token was redeemed: send `body` (application/ppx-pp-vm-req) to VM `vm_id`, then feed
 /// its answer to upstream()/upstream_end(), or call upstream_failed().
 struct gw_forward {
@@ -56,7 +63,7 @@ struct gw_failed {
     bool encapsulated = false;
     int http_status = 400;
 };
-using gw_event = std::variant<gw_attestation_served, gw_forward, gw_response_done, gw_failed>;
+using gw_event = std::variant<gw_attestation_served, gw_forward, gw_response_done, gw_failed, gw_attest>;
 
 /// One exchange at the gateway. Not thread-safe; the config must outlive it.
 class gateway_exchange {
@@ -124,6 +131,11 @@ public:
     /// (draft-08 §6.2) and never takes a partial answer as whole.
     void upstream_failed(std::uint64_t now) {
         (void)now;
+        if (auto* a = std::get_if<attesting>(&st_)) {
+            auto tx = std::move(a->tx);
+            (void)refuse(tx, error{errc::internal, "session: VM unavailable"});
+            return;
+        }
         auto* s = std::get_if<forwarding>(&st_);
         if (!s) {
             (void)misuse("session: gateway is not forwarding");
@@ -136,6 +148,17 @@ public:
             return;
         }
         (void)poison(e, false);
+    }
+
+    /// The VM's fresh attestation bundle for gw_attest: sealed as the whole response (status
+    /// 200, attestation_media_type). errc::misuse unless an attestation is awaited.
+    result<void> attestation_ready(bytes_view bundle, std::uint64_t now) {
+        (void)now;
+        auto* s = std::get_if<attesting>(&st_);
+        if (!s) return misuse("session: gateway is not awaiting an attestation");
+        auto tx = std::move(s->tx);
+        const std::string id = std::move(s->vm_id);
+        return answer_attestation(tx, id, bundle);
     }
 
     /// Next bytes of the encapsulated response (message/ohttp-chunked-res), in order.
@@ -163,11 +186,15 @@ private:
         bool head_sent = false;
         std::size_t relayed = 0;
     };
+    struct attesting {
+        ohttp::chunked_response_sender tx;
+        std::string vm_id;
+    };
     struct done {};
     struct failed {
         error err;
     };
-    using state = std::variant<receiving, forwarding, done, failed>;
+    using state = std::variant<receiving, forwarding, done, failed, attesting>;
 
     static constexpr std::size_t max_inner_size = max_prompt_size + 64 * 1024;
 
@@ -196,7 +223,7 @@ private:
         auto req = bhttp::decode_request(inner);
         if (!req) return refuse(tx, req.error());
         const auto& c = req->control;
-        if (c.method == "GET" && c.path == attestation_path) return serve_attestation(tx);
+        if (c.method == "GET" && c.path == attestation_path) return serve_attestation(tx, field(req->headers, nonce_field));
         if (c.method != "POST" || c.path != process_path)
             return refuse(tx, error{errc::malformed, "session: unknown inner request"});
         const std::string* ct = field(req->headers, "content-type");
@@ -207,6 +234,8 @@ private:
         const std::string* auth = field(req->headers, "authorization");
         if (!auth) return refuse(tx, error{errc::policy, "session: no token"});
         auto tok = privacypass::parse_authorization(*auth);
+        for (auto& x : req->headers)  // the in-flight token is wiped as soon as it is used
+            if (x.name == "authorization") wipe(mutable_bytes(reinterpret_cast<std::uint8_t*>(x.value.data()), x.value.size()));
         if (!tok) return refuse(tx, tok.error());
         // RFC 9577 §2.2 and RFC 9578 §6.4: binding to our challenge and origin, then the
         // signature, then (only for a valid token) the spend store, RFC 9577 §2.2.1.
@@ -214,6 +243,7 @@ private:
         auto red = privacypass::redeem(*tok, cfg.token_challenge, cfg.origin,
                                        [&](const privacypass::token& t) { return privacypass::verify_blind_rsa_token(cfg.issuer_key, t); },
                                        *cfg.store, now, cfg.token_key_expiry);
+        wipe(*tok);
         if (!red) return refuse(tx, red.error());
         // Routing: by the VM key the client attested, nothing else. The gateway knows nothing
         // of the client (the relay hid its address; the token is unlinkable).
@@ -230,7 +260,15 @@ private:
 
     // Uniform choice among the configured VMs, drawn from the injected rng (rejection
     // sampling, no modulo bias): which VM a client gets depends on nothing about the client.
-    result<void> serve_attestation(ohttp::chunked_response_sender& tx) {
+    // With a nonce (lowercase hex, attestation_nonce_size bytes) the chosen VM must attest
+    // afresh (gw_attest); without one the cached bundle is served.
+    result<void> serve_attestation(ohttp::chunked_response_sender& tx, const std::string* nonce_hex) {
+        bytes nonce;
+        if (nonce_hex) {
+            auto n = from_hex(*nonce_hex);
+            if (!n || n->size() != attestation_nonce_size) return refuse(tx, error{errc::malformed, "session: bad attestation nonce"});
+            nonce = std::move(*n);
+        }
         const auto& vms = cfg_->vms;
         if (vms.empty()) return refuse(tx, error{errc::internal, "session: no VM available"});
         const std::uint32_t n = static_cast<std::uint32_t>(vms.size()), limit = UINT32_MAX - UINT32_MAX % n;
@@ -241,16 +279,25 @@ private:
             x = std::uint32_t{b[0]} << 24 | std::uint32_t{b[1]} << 16 | std::uint32_t{b[2]} << 8 | b[3];
         } while (x >= limit);
         const gateway_vm& v = vms[x % n];
+        if (nonce_hex) {
+            events_.push_back(gw_attest{v.id, std::move(nonce)});
+            st_ = attesting{std::move(tx), v.id};
+            return ok();
+        }
+        return answer_attestation(tx, v.id, v.bundle);
+    }
+
+    result<void> answer_attestation(ohttp::chunked_response_sender& tx, const std::string& vm_id, bytes_view bundle) {
         bhttp::response res;
         res.status = 200;
         res.headers = {{"content-type", std::string(attestation_media_type)}};
-        res.content = v.bundle;
+        res.content = to_bytes(bundle);
         auto enc = bhttp::encode(res);
         if (!enc) return poison(enc.error(), false);
         auto c = tx.seal(*enc, true);
         if (!c) return poison(c.error(), false);
         out_.push(std::move(*c));
-        events_.push_back(gw_attestation_served{v.id});
+        events_.push_back(gw_attestation_served{vm_id});
         st_ = done{};
         return ok();
     }

@@ -11,6 +11,10 @@
 #include <ppx/session/client.hpp>
 #include <ppx/session/gateway.hpp>
 #include <ppx/session/vm.hpp>
+#include <ppx/session/attestation.hpp>
+
+#include <cinttypes>
+#include <cstdio>
 
 namespace ppx::session {
 
@@ -35,7 +39,13 @@ struct simulated_vm {
     bytes bundle;          ///< attestation_bundle, encoded
     bool approved = true;  ///< its measurement is in the log
     std::array<std::uint8_t, 48> measurement{};
+    std::shared_ptr<ratls::evidence_provider> firmware;  ///< reports this VM's measurement (per-session attestation)
 };
+
+/// A simulated chip reporting launch measurement `m` (one chip hosts every simulated VM; it
+/// must outlive the provider).
+inline std::shared_ptr<ratls::evidence_provider> measured_firmware(ratls::simulated_snp_provider& chip,
+                                                                   std::array<std::uint8_t, 48> m);
 
 /// Everything a simulated deployment holds.
 struct simulated_deployment {
@@ -72,6 +82,19 @@ private:
 };
 } // namespace detail
 
+inline std::shared_ptr<ratls::evidence_provider> measured_firmware(ratls::simulated_snp_provider& chip,
+                                                                   std::array<std::uint8_t, 48> m) {
+    return std::make_shared<detail::measured_provider>(chip, m);
+}
+
+/// The VM's fresh attestation bundle for `nonce` (gw_attest): a new certificate binding the
+/// nonce, with the checkpoint and measurement proof its cached bundle staples.
+inline result<bytes> attest_simulated_vm(const simulated_vm& vm, bytes_view nonce, std::uint64_t now, rng& r) {
+    if (!vm.firmware) return fail(errc::misuse, "session: simulated VM has no firmware");
+    PPX_TRY_ASSIGN(auto cached, attestation_bundle::decode(vm.bundle));
+    return make_attestation_bundle(*vm.firmware, *vm.identity, nonce, cached.checkpoint, cached.measurement, now, r);
+}
+
 /// A VM image's launch measurement, derived from a name (so examples can print it).
 inline std::array<std::uint8_t, 48> simulated_measurement(std::string_view image) {
     const auto d = crypto::digest<crypto::sha384>(as_bytes(image));
@@ -99,6 +122,7 @@ inline result<simulated_vm> make_simulated_vm(ratls::simulated_snp_provider& chi
     PPX_TRY_ASSIGN(auto cert, ratls::create_certificate(p, o, r));
     v.certificate = std::move(cert.der);
     v.identity = std::make_shared<const vm_identity>(std::move(id));
+    v.firmware = measured_firmware(chip, v.measurement);
     return v;
 }
 
@@ -211,6 +235,16 @@ inline result<bytes> answer_in_process(const simulated_deployment& d, const clie
         PPX_TRY_ASSIGN(auto res, d.issuer->handle_generic(t.body, r));
         return std::move(res.body);
     }
+    case destination::log: {
+        // GET /consistency?first=N&second=M (client.hpp consistency_path)
+        std::uint64_t first = 0, second = 0;
+        if (std::sscanf(t.path.c_str(), "/consistency?first=%" SCNu64 "&second=%" SCNu64, &first, &second) != 2)
+            return fail(errc::malformed, "session: bad consistency request");
+        PPX_TRY_ASSIGN(auto p, d.log->consistency_proof(first, second));
+        bytes out(p.size() * merkle::hash_size);
+        PPX_TRY(merkle::proof_to_bytes(p, out));
+        return out;
+    }
     case destination::relay: break;
     }
     gateway_exchange g(d.gateway, r);
@@ -220,12 +254,23 @@ inline result<bytes> answer_in_process(const simulated_deployment& d, const clie
     };
     (void)g.receive(t.body, now);
     (void)g.end_of_request(now);
+    auto find = [&](const std::string& id) -> const simulated_vm* {
+        for (const auto& v : d.vms)
+            if (v.identity->id() == id) return &v;
+        return nullptr;
+    };
     while (auto e = g.poll_event()) {
+        if (auto* a = std::get_if<gw_attest>(&*e)) {
+            const simulated_vm* vm = find(a->vm_id);
+            if (!vm) return fail(errc::internal, "session: simulated VM missing");
+            auto b = attest_simulated_vm(*vm, a->nonce, now, r);
+            if (b) (void)g.attestation_ready(*b, now);
+            else g.upstream_failed(now);
+            continue;
+        }
         auto* f = std::get_if<gw_forward>(&*e);
         if (!f) continue;
-        const simulated_vm* vm = nullptr;
-        for (const auto& v : d.vms)
-            if (v.identity->id() == f->vm_id) vm = &v;
+        const simulated_vm* vm = find(f->vm_id);
         if (!vm) return fail(errc::internal, "session: simulated VM missing");
         vm_exchange x(vm->identity, r);
         (void)x.receive(f->body, now);
