@@ -519,8 +519,8 @@ private:
     }
 
     void queue_relay(bytes body) {
-        out_.push_back({destination::relay, "POST", {}, std::string(ohttp::labels::chunked_bhttp().request_media_type),
-                        std::string(ohttp::labels::chunked_bhttp().response_media_type), std::move(body)});
+        out_.push_back({destination::relay, "POST", {}, std::string(gateway_labels().request_media_type),
+                        std::string(gateway_labels().response_media_type), std::move(body)});
     }
 
     // ---- step 3: the VM's attestation and the log proof of its measurement.

@@ -25,9 +25,16 @@ namespace ppx::session {
 /// The HPKE labels and media types of the end-to-end layer (client to VM). They are the chunked
 /// OHTTP construction (draft-ietf-ohai-chunked-ohttp-08 §6) with labels of its own, so a VM
 /// ciphertext can never be opened as a gateway request nor the reverse (RFC 9458 §4.6).
-inline ohttp::labels vm_labels() {
-    return {"ppx-pp vm chunked request", "ppx-pp vm chunked response", "application/ppx-pp-vm-req",
-            "application/ppx-pp-vm-res"};
+/// Made once: every request reads them (an ohttp::labels holds four strings).
+inline const ohttp::labels& vm_labels() {
+    static const ohttp::labels l{"ppx-pp vm chunked request", "ppx-pp vm chunked response", "application/ppx-pp-vm-req",
+                                 "application/ppx-pp-vm-res"};
+    return l;
+}
+/// ohttp::labels::chunked_bhttp() (the outer layer, client to gateway), made once.
+inline const ohttp::labels& gateway_labels() {
+    static const ohttp::labels l = ohttp::labels::chunked_bhttp();
+    return l;
 }
 /// Media type of the gateway directory (keys, challenge, stapled log proofs).
 inline constexpr std::string_view directory_media_type = "application/ppx-pp-directory";
