@@ -130,18 +130,15 @@ inline std::string to_base64url(bytes_view b, bool pad = false) { return to_base
 /// correct; non-zero trailing bits and characters outside the alphabet are errc::malformed
 /// (so every accepted string has exactly one decoding).
 inline result<bytes> from_base64(std::string_view s, base64_alphabet a = base64_alphabet::standard) {
-    auto value = [a](char c) -> int {
-        if (c >= 'A' && c <= 'Z') return c - 'A';
-        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-        if (c >= '0' && c <= '9') return c - '0' + 52;
-        if (a == base64_alphabet::standard) {
-            if (c == '+') return 62;
-            if (c == '/') return 63;
-        } else {
-            if (c == '-') return 62;
-            if (c == '_') return 63;
-        }
-        return -1;
+    // Each character's value without a branch or table lookup on it (base64 often carries
+    // credentials, e.g. Privacy Pass tokens): masks select the range it falls in; -1 if none.
+    const int c62 = a == base64_alphabet::standard ? '+' : '-', c63 = a == base64_alphabet::standard ? '/' : '_';
+    auto value = [c62, c63](char ch) noexcept -> int {
+        const int c = static_cast<unsigned char>(ch);
+        auto in = [c](int lo, int hi) noexcept { return ((lo - 1 - c) & (c - hi - 1)) >> 8; };  // -1 if lo <= c <= hi, else 0
+        return ((in('A', 'Z') & (c - 'A' + 1)) | (in('a', 'z') & (c - 'a' + 27)) | (in('0', '9') & (c - '0' + 53)) |
+                (in(c62, c62) & 63) | (in(c63, c63) & 64)) -
+               1;
     };
     std::size_t n = s.size();
     if (n % 4 == 0 && n >= 1 && s[n - 1] == '=') {
@@ -150,21 +147,27 @@ inline result<bytes> from_base64(std::string_view s, base64_alphabet a = base64_
     }
     if (n % 4 == 1) return fail(errc::malformed, "base64: bad length");
     if (s.size() != n && s.size() % 4 != 0) return fail(errc::malformed, "base64: bad padding");
-    bytes out;
-    out.reserve(n * 3 / 4);
-    std::uint32_t acc = 0;
-    int bits = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        const int v = value(s[i]);
-        if (v < 0) return fail(errc::malformed, "base64: bad character");
-        acc = acc << 6 | static_cast<std::uint32_t>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out.push_back(static_cast<std::uint8_t>(acc >> bits));
-        }
+    bytes out(n / 4 * 3 + (n % 4 == 0 ? 0 : n % 4 - 1));
+    int bad = 0;
+    std::size_t i = 0, o = 0;
+    for (; i + 4 <= n; i += 4, o += 3) {
+        const int v0 = value(s[i]), v1 = value(s[i + 1]), v2 = value(s[i + 2]), v3 = value(s[i + 3]);
+        bad |= v0 | v1 | v2 | v3;
+        const std::uint32_t v = std::uint32_t(v0 & 63) << 18 | std::uint32_t(v1 & 63) << 12 | std::uint32_t(v2 & 63) << 6 | std::uint32_t(v3 & 63);
+        out[o] = static_cast<std::uint8_t>(v >> 16);
+        out[o + 1] = static_cast<std::uint8_t>(v >> 8);
+        out[o + 2] = static_cast<std::uint8_t>(v);
     }
-    if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return fail(errc::malformed, "base64: non-zero trailing bits");
+    if (n - i >= 2) {
+        // 2 characters carry 1 byte (4 spare bits), 3 carry 2 (2 spare bits); spare bits must be 0.
+        const int v0 = value(s[i]), v1 = value(s[i + 1]), v2 = n - i == 3 ? value(s[i + 2]) : 0;
+        bad |= v0 | v1 | v2;
+        const std::uint32_t v = std::uint32_t(v0 & 63) << 18 | std::uint32_t(v1 & 63) << 12 | std::uint32_t(v2 & 63) << 6;
+        out[o] = static_cast<std::uint8_t>(v >> 16);
+        if (n - i == 3) out[o + 1] = static_cast<std::uint8_t>(v >> 8);
+        if (bad >= 0 && (n - i == 3 ? (v & 0xff) : (v & 0xffff)) != 0) return fail(errc::malformed, "base64: non-zero trailing bits");
+    }
+    if (bad < 0) return fail(errc::malformed, "base64: bad character");
     return out;
 }
 

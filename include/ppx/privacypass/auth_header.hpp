@@ -111,6 +111,16 @@ public:
         const std::size_t start = pos_++;
         out.clear();
         while (!at_end()) {
+            // A run of plain qdtext is appended at once (a token is ~430 of them).
+            std::size_t run = pos_;
+            while (run < s_.size()) {
+                const auto u = static_cast<unsigned char>(s_[run]);
+                if (u == '"' || u == '\\' || (u != '\t' && (u < 0x20 || u == 0x7f))) break;
+                ++run;
+            }
+            out.append(s_.data() + pos_, run - pos_);
+            pos_ = run;
+            if (at_end()) break;
             const char c = s_[pos_++];
             const auto u = static_cast<unsigned char>(c);
             if (c == '"') return true;

@@ -43,7 +43,11 @@ struct attested_peer {
 /// chains under a lock; options are read-only after construction).
 class certificate_verifier {
 public:
-    certificate_verifier(snp::verifier v, verify_options o) : snp_(std::move(v)), opts_(std::move(o)) {}
+    certificate_verifier(snp::verifier v, verify_options o)
+        : snp_(std::make_shared<snp::verifier>(std::move(v))), opts_(std::move(o)) {}
+    /// Shares `v`, and so its cache of chain-verified VCEKs, with other verifiers: e.g. one per
+    /// attestation (per-attestation options) over one long-lived SNP verifier. `v` must not be null.
+    certificate_verifier(std::shared_ptr<snp::verifier> v, verify_options o) : snp_(std::move(v)), opts_(std::move(o)) {}
 
     /// Appraises a DER (or PEM) certificate. Checks, in order: it parses and its evidence
     /// extensions are well formed (errc::malformed); it is self-signed by its own key
@@ -84,7 +88,7 @@ public:
         if (vcek.empty()) return fail(errc::key_mismatch, "ratls: no VCEK for the report");
         // REPORT_DATA is checked above against the claims; the SNP policy's own report_data
         // option still applies if the caller set it.
-        PPX_TRY_ASSIGN(auto rep, snp_.verify(info.evidence->evidence, vcek, pol, chain));
+        PPX_TRY_ASSIGN(auto rep, snp_->verify(info.evidence->evidence, vcek, pol, chain));
         if (challenge) {
             if (!info.claims->nonce || !ct_equal(*info.claims->nonce, *challenge)) return fail(errc::policy, "ratls: nonce does not match the challenge");
         }
@@ -97,10 +101,10 @@ public:
     }
 
     const verify_options& options() const noexcept { return opts_; }
-    snp::verifier& snp_verifier() noexcept { return snp_; }
+    snp::verifier& snp_verifier() noexcept { return *snp_; }
 
 private:
-    snp::verifier snp_;
+    std::shared_ptr<snp::verifier> snp_;
     verify_options opts_;
 };
 

@@ -62,6 +62,18 @@ public:
         std::lock_guard g(mu_);
         return view_.serialize();
     }
+    /// The SEV-SNP verifier for `roots`, kept across attestations and sessions, so the chain of
+    /// a VCEK already seen (the same chip) is not verified again: ratls::snp::verifier caches
+    /// chain-verified VCEKs (each report's signature, the chain's validity at the verification
+    /// time and the policy are still checked every time). Thread-safe.
+    std::shared_ptr<ratls::snp::verifier> snp_verifier(const std::shared_ptr<const ratls::snp::trust_store>& roots) {
+        std::lock_guard g(mu_);
+        if (!snp_ || snp_roots_ != roots) {
+            snp_ = std::make_shared<ratls::snp::verifier>(roots);
+            snp_roots_ = roots;
+        }
+        return snp_;
+    }
     /// The remembered checkpoint of `origin` (size and root), if any.
     std::optional<merkle::checkpoint> latest(std::string_view origin) const {
         std::lock_guard g(mu_);
@@ -92,6 +104,8 @@ public:
 private:
     mutable std::mutex mu_;
     merkle::log_view view_;
+    std::shared_ptr<ratls::snp::verifier> snp_;
+    std::shared_ptr<const ratls::snp::trust_store> snp_roots_;
 };
 
 /// The client's unspent tokens: one wiping buffer, each spent token's bytes cleansed as it is
@@ -286,17 +300,11 @@ public:
 
     /// Next HTTP request to make.
     std::optional<client_transmit> poll_transmit() {
-        if (out_.empty()) return std::nullopt;
-        client_transmit t = std::move(out_.front());
-        out_.pop_front();
-        return t;
+        return out_.pop();
     }
     /// Next event.
     std::optional<client_event> poll_event() {
-        if (events_.empty()) return std::nullopt;
-        client_event e = std::move(events_.front());
-        events_.pop_front();
-        return e;
+        return events_.pop();
     }
 
     /// Ends the session: drops (and so wipes) tokens, keys, contexts and buffered plaintext.
@@ -332,7 +340,7 @@ private:
         ohttp::chunked_response_receiver vm;
         std::uint16_t status = 0;
         std::optional<errc> refusal;
-        std::deque<secure_bytes> chunks;
+        fifo<secure_bytes> chunks;
         std::size_t total = 0;
         result<void> on_status(std::uint16_t s) override {
             status = s;
@@ -350,7 +358,7 @@ private:
         result<void> on_content(bytes_view b) override {
             return vm.feed(b, [this](bytes_view pt) {
                 total += pt.size();
-                chunks.emplace_back(pt.begin(), pt.end());
+                chunks.push_back(secure_bytes(pt.begin(), pt.end()));
             });
         }
     };
@@ -504,18 +512,14 @@ private:
         req.control = {"GET", "https", cfg_->gateway_name, std::string(attestation_path)};
         req.headers = {{"accept", std::string(attestation_media_type)}, {std::string(nonce_field), to_hex(nonce)}};
         PPX_TRY_ASSIGN(auto inner, bhttp::encode(req));
-        PPX_TRY_ASSIGN(auto snd, ohttp::chunked_request_sender::start(*s.dep.gateway, *rng_));
-        bytes body = to_bytes(snd.header());
-        PPX_TRY_ASSIGN(auto chunk, snd.seal(inner, true));
-        append(body, chunk);
-        PPX_TRY_ASSIGN(auto rx, snd.response_receiver());
-        queue_relay(std::move(body));
-        return want_attestation{std::move(s.dep), std::move(rx), std::move(nonce), {}};
+        PPX_TRY_ASSIGN(auto sealed, seal_request(*s.dep.gateway, inner, *rng_));
+        queue_relay(std::move(sealed.body));
+        return want_attestation{std::move(s.dep), std::move(sealed.rx), std::move(nonce), {}};
     }
 
     void queue_relay(bytes body) {
-        out_.push_back({destination::relay, "POST", {}, std::string(ohttp::labels::chunked_bhttp().request_media_type),
-                        std::string(ohttp::labels::chunked_bhttp().response_media_type), std::move(body)});
+        out_.push_back({destination::relay, "POST", {}, std::string(gateway_labels().request_media_type),
+                        std::string(gateway_labels().response_media_type), std::move(body)});
     }
 
     // ---- step 3: the VM's attestation and the log proof of its measurement.
@@ -548,7 +552,7 @@ private:
         // attestation made for another session (or none) cannot be replayed.
         o.nonce = s.nonce;
         if (!cfg.amd_roots) return fail(errc::misuse, "session: no AMD roots configured");
-        ratls::certificate_verifier v(ratls::snp::verifier(cfg.amd_roots), std::move(o));
+        ratls::certificate_verifier v(state_->snp_verifier(cfg.amd_roots), std::move(o));
         // CCC RA-TLS and SNP ABI: chain, signature, REPORT_DATA = SHA-512(claims), policy.
         PPX_TRY_ASSIGN(auto peer, v.verify(b.certificate));
         // The report binds the claims, and the claims carry the VM's HPKE key config.
@@ -566,11 +570,7 @@ private:
     // ---- step 4: one request (docs/PROTOCOL.md §4.2).
     result<state> build_request(ready s, bytes_view prompt) {
         // End to end: a fresh HPKE context to the attested VM key for this request only.
-        PPX_TRY_ASSIGN(auto e2e, ohttp::chunked_request_sender::start(*s.vm.vm, *rng_));
-        bytes vm_body = to_bytes(e2e.header());
-        PPX_TRY_ASSIGN(auto c, e2e.seal(prompt, true));
-        append(vm_body, c);
-        PPX_TRY_ASSIGN(auto vm_rx, e2e.response_receiver());
+        PPX_TRY_ASSIGN(auto e2e, seal_request(*s.vm.vm, prompt, *rng_));
         const secure_bytes token = wallet_.take();
         bhttp::request req;
         req.control = {"POST", "https", cfg_->gateway_name, std::string(process_path)};
@@ -578,29 +578,26 @@ private:
                        {"accept", std::string(vm_labels().response_media_type)},
                        {"authorization", privacypass::authorization_value(token)},
                        {std::string(vm_field), s.vm.id}};
-        req.content = std::move(vm_body);
+        req.content = std::move(e2e.body);
         auto inner_r = bhttp::encode(req);
         // The token's only plaintext copies besides the wallet: the field value and the
         // encoded inner request; both are wiped once sealed.
         auto& auth = req.headers[2].value;
         wipe(mutable_bytes(reinterpret_cast<std::uint8_t*>(auth.data()), auth.size()));
         PPX_TRY_ASSIGN(auto inner, std::move(inner_r));
-        auto sealed = seal_for_gateway(*s.dep.gateway, inner);
+        auto sealed = seal_request(*s.dep.gateway, inner, *rng_);
         wipe(inner);
         PPX_TRY_ASSIGN(auto out, std::move(sealed));
-        auto& [body, rx] = out;
-        const std::size_t n = body.size();
-        queue_relay(std::move(body));
+        auto& rx = out.rx;
+        const std::size_t n = out.body.size();
+        queue_relay(std::move(out.body));
         events_.push_back(request_sent{n, wallet_.size()});
         return streaming{std::move(s.dep), std::move(s.vm),
-                         std::make_unique<reply_stack>(std::move(rx), std::move(vm_rx))};
+                         std::make_unique<reply_stack>(std::move(rx), std::move(e2e.rx))};
     }
 
     void drain(reply_stack& st) {
-        while (!st.chunks.empty()) {
-            events_.push_back(reply_chunk{std::move(st.chunks.front())});
-            st.chunks.pop_front();
-        }
+        while (auto c = st.chunks.pop()) events_.push_back(reply_chunk{std::move(*c)});
     }
 
     // The end: the outer final chunk, the inner message's end, the VM's final chunk. Only
@@ -612,7 +609,7 @@ private:
         if (st.status != 200) return fail(errc::malformed, "session: reply has no status");
         PPX_TRY(st.vm.finish([&](bytes_view pt) {
             st.total += pt.size();
-            st.chunks.emplace_back(pt.begin(), pt.end());
+            st.chunks.push_back(secure_bytes(pt.begin(), pt.end()));
         }));
         drain(st);
         events_.push_back(reply_complete{st.total});
@@ -641,23 +638,13 @@ private:
         return unexpected(e);
     }
 
-    // Chunked OHTTP to the gateway (draft-08 §6.1): header, enc and one final chunk.
-    result<std::pair<bytes, ohttp::chunked_response_receiver>> seal_for_gateway(const ohttp::client& gw, bytes_view inner) {
-        PPX_TRY_ASSIGN(auto snd, ohttp::chunked_request_sender::start(gw, *rng_));
-        bytes body = to_bytes(snd.header());
-        PPX_TRY_ASSIGN(auto chunk, snd.seal(inner, true));
-        append(body, chunk);
-        PPX_TRY_ASSIGN(auto rx, snd.response_receiver());
-        return std::pair<bytes, ohttp::chunked_response_receiver>{std::move(body), std::move(rx)};
-    }
-
     std::shared_ptr<const client_config> cfg_;
     rng* rng_;
     std::shared_ptr<client_state> state_;
     token_wallet wallet_;
     state st_{idle{}};
-    std::deque<client_transmit> out_;
-    std::deque<client_event> events_;
+    fifo<client_transmit> out_;
+    fifo<client_event> events_;
 };
 
 } // namespace ppx::session

@@ -25,9 +25,16 @@ namespace ppx::session {
 /// The HPKE labels and media types of the end-to-end layer (client to VM). They are the chunked
 /// OHTTP construction (draft-ietf-ohai-chunked-ohttp-08 §6) with labels of its own, so a VM
 /// ciphertext can never be opened as a gateway request nor the reverse (RFC 9458 §4.6).
-inline ohttp::labels vm_labels() {
-    return {"ppx-pp vm chunked request", "ppx-pp vm chunked response", "application/ppx-pp-vm-req",
-            "application/ppx-pp-vm-res"};
+/// Made once: every request reads them (an ohttp::labels holds four strings).
+inline const ohttp::labels& vm_labels() {
+    static const ohttp::labels l{"ppx-pp vm chunked request", "ppx-pp vm chunked response", "application/ppx-pp-vm-req",
+                                 "application/ppx-pp-vm-res"};
+    return l;
+}
+/// ohttp::labels::chunked_bhttp() (the outer layer, client to gateway), made once.
+inline const ohttp::labels& gateway_labels() {
+    static const ohttp::labels l = ohttp::labels::chunked_bhttp();
+    return l;
 }
 /// Media type of the gateway directory (keys, challenge, stapled log proofs).
 inline constexpr std::string_view directory_media_type = "application/ppx-pp-directory";
@@ -186,6 +193,37 @@ struct attestation_bundle {
     }
 };
 
+// ---------------------------------------------------------------- chunk sealing
+
+/// Seals one chunk of a chunked OHTTP response (draft-ietf-ohai-chunked-ohttp-08 §6.2; AAD
+/// "final" for the last) into a buffer of exactly its size: what the gateway relays and what
+/// the VM answers. Errors as ohttp::chunked_response_sender::seal.
+inline result<bytes> seal_chunk(ohttp::chunked_response_sender& tx, bytes_view plain, bool final) {
+    bytes c(tx.chunk_size(plain.size(), final));
+    PPX_TRY(tx.seal(plain, final, c));
+    return c;
+}
+
+/// A whole message sealed as a chunked OHTTP request, and the receiver of its response.
+struct sealed_request {
+    bytes body;  ///< hdr || enc || one final chunk (draft-08 §4, §6.1)
+    ohttp::chunked_response_receiver rx;
+};
+
+/// Seals `msg` for `c` as a chunked request of one final chunk, with a fresh HPKE context
+/// (SetupBaseS, an ephemeral key from `r`), written into one buffer of exactly its size: the
+/// client's attestation lookup, its end-to-end request to the VM and the gateway request
+/// around it. Errors as ohttp::chunked_request_sender::start and seal.
+inline result<sealed_request> seal_request(const ohttp::client& c, bytes_view msg, rng& r) {
+    PPX_TRY_ASSIGN(auto snd, ohttp::chunked_request_sender::start(c, r));
+    const bytes_view h = snd.header();
+    bytes body(h.size() + snd.chunk_size(msg.size(), true));
+    std::copy(h.begin(), h.end(), body.begin());
+    PPX_TRY(snd.seal(msg, true, mutable_bytes(body).subspan(h.size())));
+    PPX_TRY_ASSIGN(auto rx, snd.response_receiver());
+    return sealed_request{std::move(body), std::move(rx)};
+}
+
 // ---------------------------------------------------------------- refusals
 
 /// The inner HTTP status a gateway answers for a refusal of kind `e` (docs/PROTOCOL.md §5):
@@ -210,18 +248,45 @@ inline errc errc_from_name(std::string_view s) noexcept {
     return errc::internal;
 }
 
-/// A message waiting in a machine's output queue.
+/// The first-in first-out queue of a machine's outputs and events: one vector reused for the
+/// whole exchange (a std::deque allocates a map and a 512-byte node for its first element).
+/// Taken elements are moved from and dropped once the queue drains, or when they are most of it.
+template <class T>
+class fifo {
+public:
+    void push_back(T v) {
+        if (q_.capacity() == 0) q_.reserve(16);
+        q_.push_back(std::move(v));
+    }
+    std::optional<T> pop() {
+        if (head_ == q_.size()) return std::nullopt;
+        std::optional<T> v(std::move(q_[head_++]));
+        if (head_ == q_.size()) clear();
+        else if (head_ >= 64 && 2 * head_ >= q_.size()) {
+            q_.erase(q_.begin(), q_.begin() + static_cast<std::ptrdiff_t>(head_));
+            head_ = 0;
+        }
+        return v;
+    }
+    bool empty() const noexcept { return head_ == q_.size(); }
+    std::size_t size() const noexcept { return q_.size() - head_; }
+    void clear() noexcept {
+        q_.clear();
+        head_ = 0;
+    }
+
+private:
+    std::vector<T> q_;
+    std::size_t head_ = 0;
+};
+
+/// A machine's output queue of messages; empty messages are not queued.
 struct outbox {
-    std::deque<bytes> q;
+    fifo<bytes> q;
     void push(bytes b) {
         if (!b.empty()) q.push_back(std::move(b));
     }
-    std::optional<bytes> pop() {
-        if (q.empty()) return std::nullopt;
-        bytes b = std::move(q.front());
-        q.pop_front();
-        return b;
-    }
+    std::optional<bytes> pop() { return q.pop(); }
     void clear() noexcept { q.clear(); }
 };
 

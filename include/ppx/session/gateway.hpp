@@ -99,12 +99,13 @@ public:
         if (!s) return misuse("session: gateway is not forwarding");
         if (piece.empty()) return ok();
         PPX_TRY(head(*s));
-        writer w;
-        bhttp::encode_chunk(w, piece);  // RFC 9292 §3.2: length-prefixed content chunk
-        PPX_TRY_ASSIGN(auto plain, std::move(w).finish());
-        auto c = s->tx.seal(plain, false);
-        if (!c) return poison(c.error(), false);
-        out_.push(std::move(*c));
+        // RFC 9292 §3.2: a length-prefixed content chunk, framed in a buffer the exchange
+        // reuses (the VM's bytes are ciphertext to the gateway: nothing here needs wiping).
+        frame_.resize(varint_size(piece.size()) + piece.size());
+        span_writer w(frame_);
+        w.varint_prefixed(piece);
+        PPX_TRY(w.status());
+        PPX_TRY(seal_out(*s, frame_, false));
         s->relayed += piece.size();
         return ok();
     }
@@ -116,12 +117,9 @@ public:
         auto* s = std::get_if<forwarding>(&st_);
         if (!s) return misuse("session: gateway is not forwarding");
         PPX_TRY(head(*s));
-        writer w;
-        PPX_TRY(bhttp::encode_end(w));
-        PPX_TRY_ASSIGN(auto plain, std::move(w).finish());
-        auto c = s->tx.seal(plain, true);
-        if (!c) return poison(c.error(), false);
-        out_.push(std::move(*c));
+        // RFC 9292 §3.2: the content terminator and an empty trailer section.
+        static constexpr std::uint8_t end[] = {0, 0};
+        PPX_TRY(seal_out(*s, end, true));
         events_.push_back(gw_response_done{s->relayed});
         st_ = done{};
         return ok();
@@ -166,12 +164,7 @@ public:
     /// Next bytes of the encapsulated response (message/ohttp-chunked-res), in order.
     std::optional<bytes> poll_transmit() { return out_.pop(); }
     /// Next event.
-    std::optional<gw_event> poll_event() {
-        if (events_.empty()) return std::nullopt;
-        gw_event e = std::move(events_.front());
-        events_.pop_front();
-        return e;
-    }
+    std::optional<gw_event> poll_event() { return events_.pop(); }
     bool finished() const noexcept { return std::holds_alternative<done>(st_) || std::holds_alternative<failed>(st_); }
     std::optional<error> failure() const noexcept {
         if (auto* f = std::get_if<failed>(&st_)) return f->err;
@@ -325,16 +318,32 @@ private:
         return unexpected(e);
     }
 
+    // The inner response head (RFC 9292 §3.2: indeterminate length, status 200, the VM
+    // response media type) is the same for every exchange: encoded once.
+    static const result<bytes>& response_head() {
+        static const result<bytes> h = [] {
+            writer w;
+            const bhttp::field_list f = {{"content-type", std::string(vm_labels().response_media_type)}};
+            auto r = bhttp::encode_response_head(w, 200, f);
+            return r ? std::move(w).finish() : result<bytes>(unexpected(r.error()));
+        }();
+        return h;
+    }
+
     result<void> head(forwarding& s) {
         if (s.head_sent) return ok();
-        writer w;
-        const bhttp::field_list h = {{"content-type", std::string(vm_labels().response_media_type)}};
-        PPX_TRY(bhttp::encode_response_head(w, 200, h));
-        PPX_TRY_ASSIGN(auto plain, std::move(w).finish());
-        auto c = s.tx.seal(plain, false);
+        const auto& h = response_head();
+        if (!h) return poison(h.error(), false);
+        PPX_TRY(seal_out(s, *h, false));
+        s.head_sent = true;
+        return ok();
+    }
+
+    // Seals one chunk of the response straight into the bytes queued for the client.
+    result<void> seal_out(forwarding& s, bytes_view plain, bool final) {
+        auto c = seal_chunk(s.tx, plain, final);
         if (!c) return poison(c.error(), false);
         out_.push(std::move(*c));
-        s.head_sent = true;
         return ok();
     }
 
@@ -356,7 +365,8 @@ private:
     rng* rng_;
     state st_;
     outbox out_;
-    std::deque<gw_event> events_;
+    fifo<gw_event> events_;
+    bytes frame_;  // the BHTTP framing of the chunk being relayed
 };
 
 } // namespace ppx::session

@@ -108,7 +108,7 @@ public:
         auto* s = std::get_if<responding>(&st_);
         if (!s) return misuse("session: vm is not responding");
         if (piece.empty()) return ok();
-        auto c = s->tx.seal(piece, false);
+        auto c = seal_chunk(s->tx, piece, false);
         if (!c) return poison(c.error());
         out_.push(std::move(*c));
         ++s->chunks;
@@ -125,10 +125,13 @@ public:
     }
 
     /// Runs `process` on the opened request, sealing what it emits, then end_response().
+    /// While it runs, request() is empty: `process` gets the plaintext as its argument.
     result<void> run(const vm_processor& process, std::uint64_t now) {
         auto* s = std::get_if<responding>(&st_);
         if (!s) return misuse("session: vm is not responding");
-        const secure_bytes prompt = s->prompt;  // stable across respond(): the variant may change
+        // Moved out (not copied) so it stays valid while a failing respond() replaces the
+        // state; wiped by its zeroizing allocator when this returns.
+        const secure_bytes prompt = std::move(s->prompt);
         auto r = process(prompt, [&](bytes_view piece) { return respond(piece, now); });
         if (!r) return poison(r.error());
         return end_response(now);
@@ -140,12 +143,7 @@ public:
     /// Next bytes of the response stream (application/ppx-pp-vm-res), in order.
     std::optional<bytes> poll_transmit() { return out_.pop(); }
     /// Next event.
-    std::optional<vm_event> poll_event() {
-        if (events_.empty()) return std::nullopt;
-        vm_event e = std::move(events_.front());
-        events_.pop_front();
-        return e;
-    }
+    std::optional<vm_event> poll_event() { return events_.pop(); }
     /// True once the answer is complete or the exchange failed.
     bool finished() const noexcept { return std::holds_alternative<done>(st_) || std::holds_alternative<failed>(st_); }
     /// The first error, if the exchange failed.
@@ -188,7 +186,7 @@ private:
 
     // responding -> done: the final chunk, then everything is dropped (and wiped by its owner).
     result<state> finish(responding s) {
-        PPX_TRY_ASSIGN(auto c, s.tx.seal({}, true));
+        PPX_TRY_ASSIGN(auto c, seal_chunk(s.tx, {}, true));
         out_.push(std::move(c));
         events_.push_back(vm_response_done{s.chunks + 1});
         return done{};
@@ -219,7 +217,7 @@ private:
     rng* rng_;
     state st_;
     outbox out_;
-    std::deque<vm_event> events_;
+    fifo<vm_event> events_;
 };
 
 } // namespace ppx::session
