@@ -118,6 +118,7 @@ inline thread_rng_state* this_thread_rng() noexcept {
             if (!s) return;
             sodium_memzero(s, sizeof *s);
             munmap(s, sizeof *s);
+            s = nullptr;  // a later use on this thread (another thread_local's destructor) gets an error, not freed memory
         }
     };
     thread_local holder h;
