@@ -69,16 +69,16 @@ TEST_CASE("ppx ohttp keygen takes the hybrid PQ KEMs and refuses one-stage KDFs"
     for (const char* kem : {"0x50", "0x51"}) {
         INFO(kem);
         auto k = run({"ohttp", "keygen", "--key-id", "9", "--kem", kem, "--kdf", "1", "--aead", "1", "--ikm", ikm});
-        REQUIRE(k.code == 0);
+        REQUIRE(k.status == 0);
         auto d = run({"ohttp", "keys", json::parse(k.out)["config"].get<std::string>()});
-        REQUIRE(d.code == 0);
+        REQUIRE(d.status == 0);
         auto dj = json::parse(d.out);
         REQUIRE(dj["configs"].size() == 1);
         CHECK(dj["configs"][0]["kem"] == std::stoi(kem, nullptr, 16));
         CHECK(dj["configs"][0]["pk"].get<std::string>().size() == 2 * (std::string(kem) == "0x50" ? 1249u : 1665u));
         // RFC 9458 response keys need Extract/Expand: a one-stage KDF (SHAKE256) is refused.
         auto bad = run({"ohttp", "keygen", "--key-id", "9", "--kem", kem, "--kdf", "0x11", "--aead", "1"});
-        CHECK(bad.code == 1);
+        CHECK(bad.status == 1);
         CHECK(json::parse(bad.out)["error"] == "unsupported");
     }
 }
