@@ -357,6 +357,74 @@ private:
     std::size_t aad_len_ = 0, ct_len_ = 0;
 };
 
+/// Seals many messages under one key (the chunks of a chunked OHTTP response): the key is
+/// loaded once, at make(), into a cipher state this object owns (not the per-thread one),
+/// so each seal() only sets the nonce; any other AEAD use between calls is fine. Wiped on
+/// destruction (the key schedule with the cipher state). Not thread-safe.
+class aead_sealer {
+public:
+    /// For AES-128-GCM (id 1), AES-256-GCM (2) or ChaCha20-Poly1305 (3) with `key`;
+    /// errc::misuse for another id or a wrong key length.
+    static result<aead_sealer> make(std::uint16_t id, bytes_view key) noexcept {
+        aead_sealer s;
+        if (id == aes128gcm::id || id == aes256gcm::id) {
+            const std::size_t kl = id == aes128gcm::id ? 16 : 32;
+            if (key.size() != kl) return fail(errc::misuse, "aead: bad key length");
+            s.ctx_.reset(EVP_CIPHER_CTX_new());
+            if (!s.ctx_ || EVP_EncryptInit_ex(s.ctx_.get(), kl == 16 ? EVP_aes_128_gcm() : EVP_aes_256_gcm(), nullptr, key.data(),
+                                              nullptr) != 1)
+                return ppx::detail::openssl_fail();
+            return s;
+        }
+        if (id == chacha20poly1305::id) {
+            if (key.size() != chacha20poly1305::key_size) return fail(errc::misuse, "aead: bad key length");
+            if (!ppx::detail::sodium_ready()) return fail(errc::internal, "libsodium unavailable");
+            std::memcpy(s.key_, key.data(), sizeof s.key_);
+            return s;
+        }
+        return fail(errc::misuse, "aead: no sealer for this AEAD");
+    }
+
+    aead_sealer(aead_sealer&& o) noexcept : ctx_(std::move(o.ctx_)) {
+        std::memcpy(key_, o.key_, sizeof key_);
+        sodium_memzero(o.key_, sizeof o.key_);
+    }
+    aead_sealer& operator=(aead_sealer&& o) noexcept {
+        if (this != &o) {
+            ctx_ = std::move(o.ctx_);  // EVP_CIPHER_CTX_free cleanses the previous key schedule
+            std::memcpy(key_, o.key_, sizeof key_);
+            sodium_memzero(o.key_, sizeof o.key_);
+        }
+        return *this;
+    }
+    ~aead_sealer() { sodium_memzero(key_, sizeof key_); }
+
+    /// Seals `pt` with a 12-byte `nonce` and `aad` into `out` (pt.size() + 16 bytes: ciphertext
+    /// then tag; may alias pt exactly) and returns the bytes written. errc::buffer_too_small
+    /// (nothing written) if `out` is short, errc::misuse for a bad nonce length.
+    result<std::size_t> seal(bytes_view nonce, bytes_view aad, bytes_view pt, mutable_bytes out) noexcept {
+        constexpr std::size_t tag = 16;
+        if (nonce.size() != 12) return fail(errc::misuse, "aead: bad nonce length");
+        if (pt.size() > INT_MAX - 32 || aad.size() > INT_MAX) return fail(errc::limit_exceeded, "aead: input too long");
+        if (out.size() < pt.size() + tag) return fail(errc::buffer_too_small, "aead: output buffer too small");
+        if (!ctx_) return chacha20poly1305::seal(bytes_view(key_, sizeof key_), nonce, aad, pt, out);
+        EVP_CIPHER_CTX* c = ctx_.get();
+        int len = 0;
+        if (EVP_EncryptInit_ex(c, nullptr, nullptr, nullptr, nonce.data()) != 1 ||
+            (!aad.empty() && EVP_EncryptUpdate(c, nullptr, &len, aad.data(), static_cast<int>(aad.size())) != 1) ||
+            (!pt.empty() && EVP_EncryptUpdate(c, out.data(), &len, pt.data(), static_cast<int>(pt.size())) != 1) ||
+            EVP_EncryptFinal_ex(c, out.data() + pt.size(), &len) != 1 ||
+            EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, tag, out.data() + pt.size()) != 1)
+            return ppx::detail::openssl_fail();
+        return pt.size() + tag;
+    }
+
+private:
+    aead_sealer() = default;
+    ppx::detail::evp_cipher_ctx_ptr ctx_;  // AES-GCM: the key schedule
+    std::uint8_t key_[32] = {};            // ChaCha20-Poly1305: the key
+};
+
 /// What an AEAD policy provides.
 template <class A>
 concept aead_algorithm = requires(bytes_view v, mutable_bytes m) {
