@@ -33,6 +33,20 @@ inline std::uint64_t new_key_id() noexcept {
     return next.fetch_add(1, std::memory_order_relaxed);
 }
 
+/// AES-GCM with a KeyLen-byte key, fetched from the default provider once per process.
+/// Initialising a context with a fetched cipher spares OpenSSL 3 the implicit fetch (a name
+/// lookup under a lock, about half the cost of a new keyed context) that every
+/// EVP_CipherInit_ex given a legacy EVP_aes_*_gcm() object takes; those are the fallback.
+template <std::size_t KeyLen>
+inline const EVP_CIPHER* gcm_cipher() noexcept {
+    static const EVP_CIPHER* fetched = EVP_CIPHER_fetch(nullptr, KeyLen == 16 ? "AES-128-GCM" : "AES-256-GCM", nullptr);
+    if (fetched) return fetched;
+    return KeyLen == 16 ? EVP_aes_128_gcm() : EVP_aes_256_gcm();
+}
+inline const EVP_CIPHER* gcm_cipher(std::size_t key_len) noexcept {
+    return key_len == 16 ? gcm_cipher<16>() : gcm_cipher<32>();
+}
+
 /// The per-thread EVP context of one AES-GCM key size, and which cached key it holds.
 template <std::size_t KeyLen>
 struct gcm_thread_state {
@@ -41,8 +55,7 @@ struct gcm_thread_state {
 
     gcm_thread_state() {
         ctx.reset(EVP_CIPHER_CTX_new());
-        const EVP_CIPHER* cipher = KeyLen == 16 ? EVP_aes_128_gcm() : EVP_aes_256_gcm();
-        if (ctx && EVP_CipherInit_ex(ctx.get(), cipher, nullptr, nullptr, nullptr, 1) != 1) ctx.reset();
+        if (ctx && EVP_CipherInit_ex(ctx.get(), gcm_cipher<KeyLen>(), nullptr, nullptr, nullptr, 1) != 1) ctx.reset();
     }
     /// Replaces the round keys in the context with those of the zero key.
     void unload() noexcept {
@@ -199,8 +212,7 @@ public:
             const std::size_t kl = id == aes128gcm::id ? 16 : 32;
             if (key.size() != kl) return fail(errc::misuse, "aead: bad key length");
             o.ctx_.reset(EVP_CIPHER_CTX_new());
-            if (!o.ctx_ || EVP_DecryptInit_ex(o.ctx_.get(), kl == 16 ? EVP_aes_128_gcm() : EVP_aes_256_gcm(), nullptr, key.data(),
-                                              nullptr) != 1)
+            if (!o.ctx_ || EVP_DecryptInit_ex(o.ctx_.get(), detail_aead::gcm_cipher(kl), nullptr, key.data(), nullptr) != 1)
                 return ppx::detail::openssl_fail();
             return o;
         }
@@ -371,8 +383,7 @@ public:
             const std::size_t kl = id == aes128gcm::id ? 16 : 32;
             if (key.size() != kl) return fail(errc::misuse, "aead: bad key length");
             s.ctx_.reset(EVP_CIPHER_CTX_new());
-            if (!s.ctx_ || EVP_EncryptInit_ex(s.ctx_.get(), kl == 16 ? EVP_aes_128_gcm() : EVP_aes_256_gcm(), nullptr, key.data(),
-                                              nullptr) != 1)
+            if (!s.ctx_ || EVP_EncryptInit_ex(s.ctx_.get(), detail_aead::gcm_cipher(kl), nullptr, key.data(), nullptr) != 1)
                 return ppx::detail::openssl_fail();
             return s;
         }

@@ -250,11 +250,12 @@ public:
         if (done_) return fail(errc::misuse, "ohttp: response already finished");
         if (!keys_) {
             const std::size_t nn = state_.nonce_size();
-            const std::size_t take = std::min(nn - nonce_.size(), piece.size());
-            nonce_.insert(nonce_.end(), piece.begin(), piece.begin() + static_cast<std::ptrdiff_t>(take));
+            const std::size_t take = std::min(nn - nonce_len_, piece.size());
+            if (take != 0) std::memcpy(nonce_.data() + nonce_len_, piece.data(), take);
+            nonce_len_ += take;
             piece = piece.subspan(take);
-            if (nonce_.size() < nn) return ok();
-            auto k = state_.keys(nonce_);
+            if (nonce_len_ < nn) return ok();
+            auto k = state_.keys(bytes_view(nonce_.data(), nn));
             state_.consume();
             if (!k) return poison(k.error());
             auto s = crypto::aead_stream_opener::make(static_cast<std::uint16_t>(state_.suite().aead().id), k->key());
@@ -332,7 +333,8 @@ private:
     detail::chunk_splitter splitter_;
     std::optional<response_keys> keys_;
     std::optional<crypto::aead_stream_opener> stream_;
-    secure_bytes nonce_;
+    std::array<std::uint8_t, max_response_nonce_size> nonce_{};  // the response nonce (not secret)
+    std::size_t nonce_len_ = 0;
     std::uint64_t counter_ = 0;
     bool failed_ = false, done_ = false;
     error err_{};
