@@ -144,6 +144,9 @@ void aead_file(const std::string& file, bool gcm) {
                 REQUIRE(s2);
                 CHECK(to_hex(bytes_view(out).first(*s2)) == to_hex(ct_tag));
             }
+            auto moved = std::move(*sealer);
+            CHECK(sealer->seal(iv, aad, msg, out).error() == errc::misuse);
+            CHECK(moved.seal(iv, aad, msg, out));
         } else {
             CHECK(!o);
             if (!o) CHECK(o.error() == errc::crypto_failure);

@@ -385,26 +385,31 @@ public:
             s.ctx_.reset(EVP_CIPHER_CTX_new());
             if (!s.ctx_ || EVP_EncryptInit_ex(s.ctx_.get(), detail_aead::gcm_cipher(kl), nullptr, key.data(), nullptr) != 1)
                 return ppx::detail::openssl_fail();
+            s.id_ = id;
             return s;
         }
         if (id == chacha20poly1305::id) {
             if (key.size() != chacha20poly1305::key_size) return fail(errc::misuse, "aead: bad key length");
             if (!ppx::detail::sodium_ready()) return fail(errc::internal, "libsodium unavailable");
             std::memcpy(s.key_, key.data(), sizeof s.key_);
+            s.id_ = id;
             return s;
         }
         return fail(errc::misuse, "aead: no sealer for this AEAD");
     }
 
-    aead_sealer(aead_sealer&& o) noexcept : ctx_(std::move(o.ctx_)) {
+    aead_sealer(aead_sealer&& o) noexcept : ctx_(std::move(o.ctx_)), id_(o.id_) {
         std::memcpy(key_, o.key_, sizeof key_);
         sodium_memzero(o.key_, sizeof o.key_);
+        o.id_ = 0;
     }
     aead_sealer& operator=(aead_sealer&& o) noexcept {
         if (this != &o) {
             ctx_ = std::move(o.ctx_);  // EVP_CIPHER_CTX_free cleanses the previous key schedule
             std::memcpy(key_, o.key_, sizeof key_);
             sodium_memzero(o.key_, sizeof o.key_);
+            id_ = o.id_;
+            o.id_ = 0;
         }
         return *this;
     }
@@ -412,13 +417,15 @@ public:
 
     /// Seals `pt` with a 12-byte `nonce` and `aad` into `out` (pt.size() + 16 bytes: ciphertext
     /// then tag; may alias pt exactly) and returns the bytes written. errc::buffer_too_small
-    /// (nothing written) if `out` is short, errc::misuse for a bad nonce length.
+    /// (nothing written) if `out` is short, errc::misuse for a bad nonce length or a sealer
+    /// that was moved from.
     result<std::size_t> seal(bytes_view nonce, bytes_view aad, bytes_view pt, mutable_bytes out) noexcept {
         constexpr std::size_t tag = 16;
+        if (id_ == 0) return fail(errc::misuse, "aead: sealer was moved from");
         if (nonce.size() != 12) return fail(errc::misuse, "aead: bad nonce length");
         if (pt.size() > INT_MAX - 32 || aad.size() > INT_MAX) return fail(errc::limit_exceeded, "aead: input too long");
         if (out.size() < pt.size() + tag) return fail(errc::buffer_too_small, "aead: output buffer too small");
-        if (!ctx_) return chacha20poly1305::seal(bytes_view(key_, sizeof key_), nonce, aad, pt, out);
+        if (id_ == chacha20poly1305::id) return chacha20poly1305::seal(bytes_view(key_, sizeof key_), nonce, aad, pt, out);
         EVP_CIPHER_CTX* c = ctx_.get();
         int len = 0;
         if (EVP_EncryptInit_ex(c, nullptr, nullptr, nullptr, nonce.data()) != 1 ||
@@ -434,6 +441,7 @@ private:
     aead_sealer() = default;
     ppx::detail::evp_cipher_ctx_ptr ctx_;  // AES-GCM: the key schedule
     std::uint8_t key_[32] = {};            // ChaCha20-Poly1305: the key
+    std::uint16_t id_ = 0;                 // the AEAD; 0 once moved from
 };
 
 /// What an AEAD policy provides.
