@@ -446,6 +446,7 @@ int run_gateway(const options& o) {
         must(ohttp::gateway::make(std::move(keys), ohttp::labels::chunked_bhttp()), "gateway"),
         must(privacypass::blind_rsa_public_key::from_token_key(hex(j["gateway"]["token_key"])), "token key"),
         hex(j["gateway"]["challenge"]), gw_name, nullptr, unix_now() + 30 * 86400, {}});
+    must(cfg->bind_challenge(), "token challenge");
     const std::string store = o.get("store", "memory");
     if (store.rfind("redis://", 0) == 0) {
 #ifdef PPX_HAVE_HIREDIS

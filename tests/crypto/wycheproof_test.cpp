@@ -135,6 +135,18 @@ void aead_file(const std::string& file, bool gcm) {
             auto s = seal(out);
             REQUIRE(s);
             CHECK(to_hex(bytes_view(out).first(*s)) == to_hex(ct_tag));
+            // The same seal through a sealer keyed once, twice (the key stays loaded).
+            auto sealer = crypto::aead_sealer::make(gcm ? (key.size() == 16 ? 1 : 2) : 3, key);
+            REQUIRE(sealer);
+            for (int i = 0; i < 2; ++i) {
+                std::fill(out.begin(), out.end(), std::uint8_t{0});
+                auto s2 = sealer->seal(iv, aad, msg, out);
+                REQUIRE(s2);
+                CHECK(to_hex(bytes_view(out).first(*s2)) == to_hex(ct_tag));
+            }
+            auto moved = std::move(*sealer);
+            CHECK(sealer->seal(iv, aad, msg, out).error() == errc::misuse);
+            CHECK(moved.seal(iv, aad, msg, out));
         } else {
             CHECK(!o);
             if (!o) CHECK(o.error() == errc::crypto_failure);

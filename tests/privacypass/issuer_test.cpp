@@ -260,4 +260,25 @@ TEST_CASE("redeem: binding, verification, then exactly-once spending", "[privacy
     other_ch[5] ^= 1;
     CHECK(redeem(presented, other_ch, "origin.example", public_verify, store, 1001, 2000).error() == errc::key_mismatch);
     CHECK(redeem(bytes(10), ch, "origin.example", public_verify, store, 1001, 2000).error() == errc::unsupported);
+
+    // Against a binding made once: the same checks and errors, per token.
+    CHECK(challenge_binding::make(ch, "elsewhere.example").error() == errc::policy);
+    CHECK(challenge_binding::make(bytes(3), "origin.example").error() == errc::malformed);
+    auto b = challenge_binding::make(ch, "origin.example");
+    REQUIRE(b);
+    CHECK(b->made_for(ch, "origin.example"));
+    CHECK_FALSE(b->made_for(ch, "elsewhere.example"));
+    CHECK_FALSE(b->made_for(other_ch, "origin.example"));
+    CHECK(b->challenge().redemption_context == c.redemption_context);
+    memory_spend_store store2;
+    CHECK(redeem(forged, *b, public_verify, store2, 1000, 2000).error() == errc::crypto_failure);
+    CHECK(redeem(bytes(10), *b, public_verify, store2, 1000, 2000).error() == errc::unsupported);
+    CHECK(redeem(presented, *b, public_verify, store2, 1000, 2000));
+    CHECK(redeem(presented, *b, public_verify, store2, 1001, 2000).error() == errc::replayed);
+    auto ob = challenge_binding::make(other_ch, "origin.example");
+    REQUIRE(ob);
+    CHECK(redeem(presented, *ob, public_verify, store2, 1001, 2000).error() == errc::key_mismatch);
+    token t2 = *token::decode(presented);
+    t2.token_type = 1;
+    CHECK(b->check(t2).error() == errc::key_mismatch);
 }

@@ -40,6 +40,13 @@ public:
     virtual result<void> on_trailers(const field_list&) { return ok(); }
     /// The message is complete (called from decoder::finish()).
     virtual result<void> on_end(const wire_form&) { return ok(); }
+
+    /// What the decoder calls for control data, the header and the trailer section: a handler
+    /// that keeps them may override these and move from the argument (the decoder no longer
+    /// needs it). By default they call on_control, on_headers and on_trailers.
+    virtual result<void> take_control(request_control& c) { return on_control(c); }
+    virtual result<void> take_headers(field_list& f) { return on_headers(f); }
+    virtual result<void> take_trailers(field_list& f) { return on_trailers(f); }
 };
 
 /// Incremental decoder for one message. Not thread-safe; one per message.
@@ -126,6 +133,7 @@ private:
         auto value = t.bytes(static_cast<std::size_t>(*v));
         if (!value) return false;
         if (fields_.size() >= lim_.max_fields) return fail(errc::limit_exceeded, "bhttp: too many fields");
+        if (fields_.capacity() == 0) fields_.reserve(8);  // one allocation for a typical section
         fields_.push_back(field{std::string(as_chars(*name)), std::string(as_chars(*value))});
         return true;
     }
@@ -138,11 +146,11 @@ private:
             st_ = state::status;
             break;
         case section::headers:
-            PPX_TRY(h.on_headers(fields_));
+            PPX_TRY(h.take_headers(fields_));
             st_ = state::content_length;
             break;
         case section::trailers:
-            PPX_TRY(h.on_trailers(fields_));
+            PPX_TRY(h.take_trailers(fields_));
             st_ = state::padding;
             break;
         }
@@ -178,7 +186,7 @@ private:
                 if (!got) return false;
             }
             PPX_TRY(check_control(c, lim_));
-            PPX_TRY(h.on_control(c));
+            PPX_TRY(h.take_control(c));
             sec_ = section::headers;
             st_ = state::fields;
             break;
@@ -340,6 +348,18 @@ struct collector final : handler {
     }
     result<void> on_control(const request_control& c) override {
         req.control = c;
+        return ok();
+    }
+    result<void> take_control(request_control& c) override {
+        req.control = std::move(c);
+        return ok();
+    }
+    result<void> take_headers(field_list& f) override {
+        (is_request ? req.headers : res.headers) = std::move(f);
+        return ok();
+    }
+    result<void> take_trailers(field_list& f) override {
+        (is_request ? req.trailers : res.trailers) = std::move(f);
         return ok();
     }
     result<void> on_informational(const informational_response& i) override {

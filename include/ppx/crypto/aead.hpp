@@ -33,6 +33,20 @@ inline std::uint64_t new_key_id() noexcept {
     return next.fetch_add(1, std::memory_order_relaxed);
 }
 
+/// AES-GCM with a KeyLen-byte key, fetched from the default provider once per process.
+/// Initialising a context with a fetched cipher spares OpenSSL 3 the implicit fetch (a name
+/// lookup under a lock, about half the cost of a new keyed context) that every
+/// EVP_CipherInit_ex given a legacy EVP_aes_*_gcm() object takes; those are the fallback.
+template <std::size_t KeyLen>
+inline const EVP_CIPHER* gcm_cipher() noexcept {
+    static const EVP_CIPHER* fetched = EVP_CIPHER_fetch(nullptr, KeyLen == 16 ? "AES-128-GCM" : "AES-256-GCM", nullptr);
+    if (fetched) return fetched;
+    return KeyLen == 16 ? EVP_aes_128_gcm() : EVP_aes_256_gcm();
+}
+inline const EVP_CIPHER* gcm_cipher(std::size_t key_len) noexcept {
+    return key_len == 16 ? gcm_cipher<16>() : gcm_cipher<32>();
+}
+
 /// The per-thread EVP context of one AES-GCM key size, and which cached key it holds.
 template <std::size_t KeyLen>
 struct gcm_thread_state {
@@ -41,8 +55,7 @@ struct gcm_thread_state {
 
     gcm_thread_state() {
         ctx.reset(EVP_CIPHER_CTX_new());
-        const EVP_CIPHER* cipher = KeyLen == 16 ? EVP_aes_128_gcm() : EVP_aes_256_gcm();
-        if (ctx && EVP_CipherInit_ex(ctx.get(), cipher, nullptr, nullptr, nullptr, 1) != 1) ctx.reset();
+        if (ctx && EVP_CipherInit_ex(ctx.get(), gcm_cipher<KeyLen>(), nullptr, nullptr, nullptr, 1) != 1) ctx.reset();
     }
     /// Replaces the round keys in the context with those of the zero key.
     void unload() noexcept {
@@ -199,8 +212,7 @@ public:
             const std::size_t kl = id == aes128gcm::id ? 16 : 32;
             if (key.size() != kl) return fail(errc::misuse, "aead: bad key length");
             o.ctx_.reset(EVP_CIPHER_CTX_new());
-            if (!o.ctx_ || EVP_DecryptInit_ex(o.ctx_.get(), kl == 16 ? EVP_aes_128_gcm() : EVP_aes_256_gcm(), nullptr, key.data(),
-                                              nullptr) != 1)
+            if (!o.ctx_ || EVP_DecryptInit_ex(o.ctx_.get(), detail_aead::gcm_cipher(kl), nullptr, key.data(), nullptr) != 1)
                 return ppx::detail::openssl_fail();
             return o;
         }
@@ -355,6 +367,81 @@ private:
     std::size_t ks_pos_ = 64;
     std::uint32_t block_ = 1;
     std::size_t aad_len_ = 0, ct_len_ = 0;
+};
+
+/// Seals many messages under one key (the chunks of a chunked OHTTP response): the key is
+/// loaded once, at make(), into a cipher state this object owns (not the per-thread one),
+/// so each seal() only sets the nonce; any other AEAD use between calls is fine. Wiped on
+/// destruction (the key schedule with the cipher state). Not thread-safe.
+class aead_sealer {
+public:
+    /// For AES-128-GCM (id 1), AES-256-GCM (2) or ChaCha20-Poly1305 (3) with `key`;
+    /// errc::misuse for another id or a wrong key length.
+    static result<aead_sealer> make(std::uint16_t id, bytes_view key) noexcept {
+        aead_sealer s;
+        if (id == aes128gcm::id || id == aes256gcm::id) {
+            const std::size_t kl = id == aes128gcm::id ? 16 : 32;
+            if (key.size() != kl) return fail(errc::misuse, "aead: bad key length");
+            s.ctx_.reset(EVP_CIPHER_CTX_new());
+            if (!s.ctx_ || EVP_EncryptInit_ex(s.ctx_.get(), detail_aead::gcm_cipher(kl), nullptr, key.data(), nullptr) != 1)
+                return ppx::detail::openssl_fail();
+            s.id_ = id;
+            return s;
+        }
+        if (id == chacha20poly1305::id) {
+            if (key.size() != chacha20poly1305::key_size) return fail(errc::misuse, "aead: bad key length");
+            if (!ppx::detail::sodium_ready()) return fail(errc::internal, "libsodium unavailable");
+            std::memcpy(s.key_, key.data(), sizeof s.key_);
+            s.id_ = id;
+            return s;
+        }
+        return fail(errc::misuse, "aead: no sealer for this AEAD");
+    }
+
+    aead_sealer(aead_sealer&& o) noexcept : ctx_(std::move(o.ctx_)), id_(o.id_) {
+        std::memcpy(key_, o.key_, sizeof key_);
+        sodium_memzero(o.key_, sizeof o.key_);
+        o.id_ = 0;
+    }
+    aead_sealer& operator=(aead_sealer&& o) noexcept {
+        if (this != &o) {
+            ctx_ = std::move(o.ctx_);  // EVP_CIPHER_CTX_free cleanses the previous key schedule
+            std::memcpy(key_, o.key_, sizeof key_);
+            sodium_memzero(o.key_, sizeof o.key_);
+            id_ = o.id_;
+            o.id_ = 0;
+        }
+        return *this;
+    }
+    ~aead_sealer() { sodium_memzero(key_, sizeof key_); }
+
+    /// Seals `pt` with a 12-byte `nonce` and `aad` into `out` (pt.size() + 16 bytes: ciphertext
+    /// then tag; may alias pt exactly) and returns the bytes written. errc::buffer_too_small
+    /// (nothing written) if `out` is short, errc::misuse for a bad nonce length or a sealer
+    /// that was moved from.
+    result<std::size_t> seal(bytes_view nonce, bytes_view aad, bytes_view pt, mutable_bytes out) noexcept {
+        constexpr std::size_t tag = 16;
+        if (id_ == 0) return fail(errc::misuse, "aead: sealer was moved from");
+        if (nonce.size() != 12) return fail(errc::misuse, "aead: bad nonce length");
+        if (pt.size() > INT_MAX - 32 || aad.size() > INT_MAX) return fail(errc::limit_exceeded, "aead: input too long");
+        if (out.size() < pt.size() + tag) return fail(errc::buffer_too_small, "aead: output buffer too small");
+        if (id_ == chacha20poly1305::id) return chacha20poly1305::seal(bytes_view(key_, sizeof key_), nonce, aad, pt, out);
+        EVP_CIPHER_CTX* c = ctx_.get();
+        int len = 0;
+        if (EVP_EncryptInit_ex(c, nullptr, nullptr, nullptr, nonce.data()) != 1 ||
+            (!aad.empty() && EVP_EncryptUpdate(c, nullptr, &len, aad.data(), static_cast<int>(aad.size())) != 1) ||
+            (!pt.empty() && EVP_EncryptUpdate(c, out.data(), &len, pt.data(), static_cast<int>(pt.size())) != 1) ||
+            EVP_EncryptFinal_ex(c, out.data() + pt.size(), &len) != 1 ||
+            EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, tag, out.data() + pt.size()) != 1)
+            return ppx::detail::openssl_fail();
+        return pt.size() + tag;
+    }
+
+private:
+    aead_sealer() = default;
+    ppx::detail::evp_cipher_ctx_ptr ctx_;  // AES-GCM: the key schedule
+    std::uint8_t key_[32] = {};            // ChaCha20-Poly1305: the key
+    std::uint16_t id_ = 0;                 // the AEAD; 0 once moved from
 };
 
 /// What an AEAD policy provides.

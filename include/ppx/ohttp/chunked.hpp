@@ -142,6 +142,24 @@ private:
     secure_bytes scratch_;  // plaintext of the chunk being opened
 };
 
+/// Opens one whole chunk `ct` (ciphertext then a `tag_size`-byte tag) with `aad` through an
+/// Opener as chunk_splitter uses (begin(aad), update, finish) into `out`, returning the
+/// plaintext length. On any failure `out` holds no plaintext; errors as the Opener's.
+template <class Opener>
+result<std::size_t> open_whole(Opener& op, bytes_view aad, bytes_view ct, std::size_t tag_size, mutable_bytes out) noexcept {
+    if (ct.size() < tag_size) return fail(errc::crypto_failure);
+    const std::size_t n = ct.size() - tag_size;
+    if (out.size() < n) return fail(errc::buffer_too_small, "ohttp: output buffer too small");
+    PPX_TRY(op.begin(aad));
+    result<void> r = op.update(ct.first(n), out.data());
+    if (r) r = op.finish(ct.subspan(n));
+    if (!r) {
+        wipe(out.first(n));
+        return unexpected(r.error());
+    }
+    return n;
+}
+
 // Writes varint(len) (or 0 for the final chunk) into out, returning the prefix length.
 inline std::size_t chunk_prefix(std::size_t ct_len, bool final, mutable_bytes out) noexcept {
     span_writer w(out);
@@ -232,11 +250,12 @@ public:
         if (done_) return fail(errc::misuse, "ohttp: response already finished");
         if (!keys_) {
             const std::size_t nn = state_.nonce_size();
-            const std::size_t take = std::min(nn - nonce_.size(), piece.size());
-            nonce_.insert(nonce_.end(), piece.begin(), piece.begin() + static_cast<std::ptrdiff_t>(take));
+            const std::size_t take = std::min(nn - nonce_len_, piece.size());
+            if (take != 0) std::memcpy(nonce_.data() + nonce_len_, piece.data(), take);
+            nonce_len_ += take;
             piece = piece.subspan(take);
-            if (nonce_.size() < nn) return ok();
-            auto k = state_.keys(nonce_);
+            if (nonce_len_ < nn) return ok();
+            auto k = state_.keys(bytes_view(nonce_.data(), nn));
             state_.consume();
             if (!k) return poison(k.error());
             auto s = crypto::aead_stream_opener::make(static_cast<std::uint16_t>(state_.suite().aead().id), k->key());
@@ -283,13 +302,14 @@ private:
     // final one in one piece.
     struct opener {
         chunked_response_receiver& r;
-        result<void> begin() noexcept {
+        result<void> begin(bytes_view aad = {}) noexcept {
+            // draft-08 §6.2: at most 256^Nn chunks; ppx's 64-bit counter stops at its wrap.
             if (r.counter_ == std::numeric_limits<std::uint64_t>::max())
                 return fail(errc::limit_exceeded, "ohttp: chunk counter exhausted");
             std::uint8_t nonce[hpke::nonce_size];
             const std::size_t nn = r.state_.suite().aead().n_n;
             r.keys_->chunk_nonce(r.counter_, mutable_bytes(nonce, nn));
-            return r.stream_->begin(bytes_view(nonce, nn), {});
+            return r.stream_->begin(bytes_view(nonce, nn), aad);
         }
         result<void> update(bytes_view ct, std::uint8_t* out) noexcept { return r.stream_->update(ct, out); }
         result<void> finish(bytes_view tag) noexcept {
@@ -298,21 +318,11 @@ private:
             ++r.counter_;
             return ok();
         }
-        result<std::size_t> open_final(bytes_view ct, mutable_bytes out) noexcept { return r.open_chunk(ct, true, out); }
+        // The final chunk goes through the same loaded key, in one piece.
+        result<std::size_t> open_final(bytes_view ct, mutable_bytes out) noexcept {
+            return detail::open_whole(*this, as_bytes(final_chunk_aad), ct, r.state_.suite().overhead(), out);
+        }
     };
-
-    result<std::size_t> open_chunk(bytes_view ct, bool final, mutable_bytes out) {
-        // draft-08 §6.2: at most 256^Nn chunks; ppx's 64-bit counter stops at its wrap.
-        if (counter_ == std::numeric_limits<std::uint64_t>::max()) return fail(errc::limit_exceeded, "ohttp: chunk counter exhausted");
-        std::uint8_t nonce[hpke::nonce_size];
-        const std::size_t nn = state_.suite().aead().n_n;
-        keys_->chunk_nonce(counter_, mutable_bytes(nonce, nn));
-        auto n = state_.suite().aead().open(keys_->key(), bytes_view(nonce, nn), final ? as_bytes(final_chunk_aad) : bytes_view{},
-                                            ct, out);
-        if (!n) return n.error().code == errc::crypto_failure ? fail(errc::crypto_failure) : unexpected(n.error());
-        ++counter_;
-        return *n;
-    }
     unexpected poison(error e) noexcept {
         failed_ = true;
         err_ = e;
@@ -323,7 +333,8 @@ private:
     detail::chunk_splitter splitter_;
     std::optional<response_keys> keys_;
     std::optional<crypto::aead_stream_opener> stream_;
-    secure_bytes nonce_;
+    std::array<std::uint8_t, max_response_nonce_size> nonce_{};  // the response nonce (not secret)
+    std::size_t nonce_len_ = 0;
     std::uint64_t counter_ = 0;
     bool failed_ = false, done_ = false;
     error err_{};
@@ -424,7 +435,7 @@ private:
     }
     struct opener {
         chunked_request_receiver& r;
-        result<void> begin() noexcept { return r.ctx_->begin_stream_open(*r.stream_, {}); }
+        result<void> begin(bytes_view aad = {}) noexcept { return r.ctx_->begin_stream_open(*r.stream_, aad); }
         result<void> update(bytes_view ct, std::uint8_t* out) noexcept { return r.stream_->update(ct, out); }
         result<void> finish(bytes_view tag) noexcept {
             auto f = r.stream_->finish(tag);
@@ -432,13 +443,11 @@ private:
             r.ctx_->end_stream_open();
             return ok();
         }
-        result<std::size_t> open_final(bytes_view ct, mutable_bytes out) noexcept { return r.open_chunk(ct, true, out); }
+        // The final chunk goes through the same loaded key, in one piece.
+        result<std::size_t> open_final(bytes_view ct, mutable_bytes out) noexcept {
+            return detail::open_whole(*this, as_bytes(final_chunk_aad), ct, r.ctx_->suite().overhead(), out);
+        }
     };
-    result<std::size_t> open_chunk(bytes_view ct, bool final, mutable_bytes out) {
-        auto n = ctx_->open(final ? as_bytes(final_chunk_aad) : bytes_view{}, ct, out);
-        if (!n) return n.error().code == errc::crypto_failure ? fail(errc::crypto_failure) : unexpected(n.error());
-        return *n;
-    }
     unexpected poison(error e) noexcept {
         failed_ = true;
         err_ = e;
@@ -479,8 +488,7 @@ public:
         std::uint8_t nonce[hpke::nonce_size];
         const std::size_t nn = suite_.aead().n_n;
         keys_.chunk_nonce(counter_, mutable_bytes(nonce, nn));
-        PPX_TRY(suite_.aead().seal(keys_.key(), bytes_view(nonce, nn), final ? as_bytes(final_chunk_aad) : bytes_view{},
-                                   plaintext, out.subspan(p)));
+        PPX_TRY(sealer_.seal(bytes_view(nonce, nn), final ? as_bytes(final_chunk_aad) : bytes_view{}, plaintext, out.subspan(p)));
         ++counter_;
         finished_ = final;
         return total;
@@ -495,11 +503,12 @@ public:
 
 private:
     friend class chunked_request_receiver;
-    chunked_response_sender(const hpke::suite& s, bytes nonce, response_keys k) noexcept
-        : suite_(s), nonce_(std::move(nonce)), keys_(std::move(k)) {}
+    chunked_response_sender(const hpke::suite& s, bytes nonce, response_keys k, crypto::aead_sealer sealer) noexcept
+        : suite_(s), nonce_(std::move(nonce)), keys_(std::move(k)), sealer_(std::move(sealer)) {}
     hpke::suite suite_;
     bytes nonce_;
-    response_keys keys_;
+    response_keys keys_;        // the chunk nonces come from its nonce
+    crypto::aead_sealer sealer_;  // its key, loaded once for the whole response
     std::uint64_t counter_ = 0;
     bool finished_ = false;
 };
@@ -511,7 +520,8 @@ inline result<chunked_response_sender> chunked_request_receiver::response_sender
     auto k = state_->keys(nonce);
     state_->consume();
     if (!k) return unexpected(k.error());
-    return chunked_response_sender(state_->suite(), std::move(nonce), std::move(*k));
+    PPX_TRY_ASSIGN(auto sealer, crypto::aead_sealer::make(static_cast<std::uint16_t>(state_->suite().aead().id), k->key()));
+    return chunked_response_sender(state_->suite(), std::move(nonce), std::move(*k), std::move(sealer));
 }
 
 } // namespace ppx::ohttp

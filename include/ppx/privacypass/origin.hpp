@@ -35,4 +35,28 @@ inline result<redemption> redeem(bytes_view encoded_token, bytes_view encoded_ch
     return redemption{t, std::move(c)};
 }
 
+/// redeem() against a challenge_binding made once (the challenge is neither decoded nor
+/// hashed per token): decode the token, binding.check(), `verify(token)`, then the spend store
+/// as above, with the same errors. Nothing is copied out: the decoded token is wiped before
+/// this returns.
+template <class Verify>
+inline result<void> redeem(bytes_view encoded_token, const challenge_binding& binding, const Verify& verify, spend_store& store,
+                           std::uint64_t now, std::uint64_t key_expires_at) {
+    auto t = token::decode(encoded_token);
+    if (!t) return unexpected(t.error());
+    struct wipe_token {
+        token& t;
+        ~wipe_token() {
+            wipe(t.nonce);
+            wipe(t.challenge_digest);
+            wipe(t.token_key_id);
+            wipe(t.authenticator_storage);
+        }
+    } guard{*t};
+    PPX_TRY(binding.check(*t));
+    PPX_TRY(verify(*t));
+    PPX_TRY_ASSIGN(auto key, spend_key::of(*t, binding.challenge().redemption_context));
+    return store.insert(key, now, key_expires_at);  // RFC 9577 §2.2.1 double-spend prevention
+}
+
 } // namespace ppx::privacypass

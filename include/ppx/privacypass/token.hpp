@@ -19,8 +19,10 @@
 #include <ppx/privacypass/challenge.hpp>
 #include <ppx/privacypass/token_type.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
+#include <string>
 
 namespace ppx::privacypass {
 
@@ -115,5 +117,43 @@ inline result<token_challenge> check_binding(const token& t, bytes_view encoded_
     if (!c.allows_origin(origin)) return fail(errc::policy, "privacypass: challenge origin_info excludes this origin");
     return c;
 }
+
+/// The token-independent half of check_binding(), done once: an origin that redeems every
+/// token against one TokenChallenge decodes it, checks that it allows the origin and hashes
+/// it when its configuration is built, and checks each token with check().
+class challenge_binding {
+public:
+    /// Decodes `encoded_challenge` (errc::malformed) and checks that its origin_info, if
+    /// non-empty, lists `origin` (RFC 9577 §2.1.1; errc::policy otherwise).
+    static result<challenge_binding> make(bytes_view encoded_challenge, std::string_view origin) {
+        challenge_binding b;
+        PPX_TRY_ASSIGN(b.challenge_, token_challenge::decode(encoded_challenge));
+        if (!b.challenge_.allows_origin(origin)) return fail(errc::policy, "privacypass: challenge origin_info excludes this origin");
+        b.encoded_ = to_bytes(encoded_challenge);
+        b.origin_ = std::string(origin);
+        b.digest_ = challenge_digest(encoded_challenge);
+        return b;
+    }
+    /// The per-token checks of check_binding() (RFC 9577 §2.2): the token type equals the
+    /// challenge's, and challenge_digest equals SHA-256(challenge) (compared in constant
+    /// time); errc::key_mismatch otherwise.
+    result<void> check(const token& t) const noexcept {
+        if (challenge_.token_type != t.token_type) return fail(errc::key_mismatch, "privacypass: token type differs from the challenge");
+        if (!ct_equal(digest_, t.challenge_digest)) return fail(errc::key_mismatch, "privacypass: challenge_digest does not match");
+        return ok();
+    }
+    /// True when made from exactly these challenge bytes and this origin.
+    bool made_for(bytes_view encoded_challenge, std::string_view origin) const noexcept {
+        return origin == origin_ && std::equal(encoded_challenge.begin(), encoded_challenge.end(), encoded_.begin(), encoded_.end());
+    }
+    const token_challenge& challenge() const noexcept { return challenge_; }
+
+private:
+    challenge_binding() = default;
+    token_challenge challenge_;
+    bytes encoded_;
+    std::string origin_;
+    std::array<std::uint8_t, digest_size> digest_{};
+};
 
 } // namespace ppx::privacypass

@@ -32,6 +32,18 @@ struct gateway_config {
     std::shared_ptr<privacypass::spend_store> store;     ///< shared by every replica
     std::uint64_t token_key_expiry = 0;                  ///< UNIX seconds; spent nonces are kept until then
     std::vector<gateway_vm> vms;                         ///< the attested VMs, in no particular order
+    /// token_challenge decoded, checked against origin and hashed once (bind_challenge()).
+    /// Exchanges use it only while it was made for the current token_challenge and origin,
+    /// and otherwise make one per request.
+    std::optional<privacypass::challenge_binding> binding;
+
+    /// Makes `binding`: call once the config is built (and again after changing
+    /// token_challenge or origin). Errors as privacypass::challenge_binding::make.
+    result<void> bind_challenge() {
+        PPX_TRY_ASSIGN(auto b, privacypass::challenge_binding::make(token_challenge, origin));
+        binding.emplace(std::move(b));
+        return ok();
+    }
 };
 
 /// Events of a gateway_exchange.
@@ -240,9 +252,19 @@ private:
         // RFC 9577 §2.2 and RFC 9578 §6.4: binding to our challenge and origin, then the
         // signature, then (only for a valid token) the spend store, RFC 9577 §2.2.1.
         const auto& cfg = *cfg_;
-        auto red = privacypass::redeem(*tok, cfg.token_challenge, cfg.origin,
-                                       [&](const privacypass::token& t) { return privacypass::verify_blind_rsa_token(cfg.issuer_key, t); },
-                                       *cfg.store, now, cfg.token_key_expiry);
+        std::optional<privacypass::challenge_binding> own;
+        const privacypass::challenge_binding* binding = nullptr;
+        if (cfg.binding && cfg.binding->made_for(cfg.token_challenge, cfg.origin)) {
+            binding = &*cfg.binding;
+        } else if (auto b = privacypass::challenge_binding::make(cfg.token_challenge, cfg.origin)) {
+            binding = &own.emplace(std::move(*b));
+        } else {
+            wipe(*tok);
+            return refuse(tx, b.error());
+        }
+        auto red = privacypass::redeem(
+            *tok, *binding, [&](const privacypass::token& t) { return privacypass::verify_blind_rsa_token(cfg.issuer_key, t); },
+            *cfg.store, now, cfg.token_key_expiry);
         wipe(*tok);
         if (!red) return refuse(tx, red.error());
         // Routing: by the VM key the client attested, nothing else. The gateway knows nothing

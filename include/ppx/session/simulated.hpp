@@ -186,6 +186,7 @@ inline result<simulated_deployment> make_simulated_deployment(const simulated_op
     auto cfg = std::make_shared<gateway_config>(gateway_config{std::move(ogw), d.issuer->type2.keys().front().pub, d.token_challenge,
                                                                o.gateway_name, std::make_shared<privacypass::memory_spend_store>(),
                                                                o.now + 30 * 86400, {}});
+    PPX_TRY(cfg->bind_challenge());
     for (std::size_t i = 0; i < o.approved_vms + o.rogue_vms; ++i) {
         const bool ok_vm = i < o.approved_vms;
         PPX_TRY_ASSIGN(auto vm, make_simulated_vm(*d.chip, ok_vm ? "ppx-summariser-v1" : "ppx-summariser-unreviewed", o.now, r));
