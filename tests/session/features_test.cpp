@@ -79,6 +79,9 @@ const E* find_event(const std::vector<client_event>& ev) {
         if (auto* x = std::get_if<E>(&e)) return x;
     return nullptr;
 }
+// The result points into `ev`: a temporary would leave it dangling.
+template <class E>
+const E* find_event(std::vector<client_event>&&) = delete;
 
 // A session on `state` that must be refused with `code` before it asks for a token.
 void refused_before_tokens(simulated_deployment& d, const std::shared_ptr<client_state>& state, errc code) {
@@ -225,7 +228,8 @@ TEST_CASE("session: each attestation binds the session's fresh nonce; a replayed
     {
         loopback lb2(d);
         auto second = ready_client(lb2);
-        const auto* a2 = find_event<vm_attested>(events(*second));
+        const auto ev2 = events(*second);  // find_event points into it: keep it alive
+        const auto* a2 = find_event<vm_attested>(ev2);
         REQUIRE(a2);
         CHECK_FALSE(equal_bytes(a2->nonce, a->nonce));
     }
