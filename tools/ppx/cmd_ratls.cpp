@@ -1,6 +1,7 @@
 // ppx ratls inspect|verify and ppx snp inspect|verify (RA-TLS evidence, AMD SEV-SNP), as
 // ../shared/CLI.md specifies.
 #include "cli.hpp"
+#include "snp_options.hpp"
 
 #include <ppx/ratls.hpp>
 
@@ -101,40 +102,6 @@ json report_json(const snp::report& r, snp::product p) {
             {"current_mit_vector", hex64(r.current_mit_vector)},
             {"signature", {{"r", to_hex(r.sig_r)}, {"s", to_hex(r.sig_s)}}},
             {"product", std::string(to_string(p))}};
-}
-
-snp::product parse_product(const std::string& s) {
-    std::string l = s;
-    for (auto& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (l == "milan") return snp::product::milan;
-    if (l == "genoa") return snp::product::genoa;
-    if (l == "turin") return snp::product::turin;
-    throw usage_error("unknown product " + s + " (milan, genoa, turin)");
-}
-
-// --min-tcb PRODUCT:bl=N,tee=N,snp=N,ucode=N[,fmc=N]
-std::pair<snp::product, snp::tcb_version> parse_min_tcb(const std::string& s) {
-    const auto colon = s.find(':');
-    if (colon == std::string::npos) throw usage_error("--min-tcb wants PRODUCT:bl=N,tee=N,snp=N,ucode=N[,fmc=N]");
-    const auto p = parse_product(s.substr(0, colon));
-    snp::tcb_version t;
-    std::stringstream ss(s.substr(colon + 1));
-    std::string item;
-    while (std::getline(ss, item, ',')) {
-        const auto eq = item.find('=');
-        if (eq == std::string::npos) throw usage_error("--min-tcb: bad item " + item);
-        const auto v = parse_uint(item.substr(eq + 1));
-        if (!v || *v > 255) throw usage_error("--min-tcb: bad value in " + item);
-        const auto k = item.substr(0, eq);
-        const auto b = static_cast<std::uint8_t>(*v);
-        if (k == "bl") t.bootloader = b;
-        else if (k == "tee") t.tee = b;
-        else if (k == "snp") t.snp = b;
-        else if (k == "ucode") t.microcode = b;
-        else if (k == "fmc") t.fmc = b;
-        else throw usage_error("--min-tcb: unknown component " + k);
-    }
-    return {p, t};
 }
 
 std::shared_ptr<const snp::trust_store> roots_from(const args& a) {

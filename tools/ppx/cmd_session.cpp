@@ -3,6 +3,7 @@
 // anchor given on the command line. The HTTP driving is tools/support/session_http.hpp,
 // shared with the private_processing example's client.
 #include "cli.hpp"
+#include "snp_options.hpp"
 
 #ifdef PPX_HAVE_HTTPLIB
 #include <ppx/session/client.hpp>
@@ -18,35 +19,6 @@ namespace {
 using namespace ppx::session;
 namespace snp = ppx::ratls::snp;
 
-snp::product product_of(const std::string& s) {
-    if (s == "milan") return snp::product::milan;
-    if (s == "genoa") return snp::product::genoa;
-    if (s == "turin") return snp::product::turin;
-    throw usage_error("unknown product " + s + " (milan, genoa, turin)");
-}
-
-// --min-tcb PRODUCT:bl=N,tee=N,snp=N,ucode=N[,fmc=N] (as `ppx ratls verify`)
-std::pair<snp::product, snp::tcb_version> min_tcb_of(const std::string& s) {
-    const auto colon = s.find(':');
-    if (colon == std::string::npos) throw usage_error("--min-tcb wants PRODUCT:bl=N,tee=N,snp=N,ucode=N[,fmc=N]");
-    snp::tcb_version t{};
-    std::string rest = s.substr(colon + 1) + ",";
-    for (std::size_t p = 0, q; (q = rest.find(',', p)) != std::string::npos; p = q + 1) {
-        const std::string item = rest.substr(p, q - p);
-        const auto eq = item.find('=');
-        const auto v = eq == std::string::npos ? std::nullopt : parse_uint(item.substr(eq + 1));
-        if (!v || *v > 255) throw usage_error("--min-tcb: bad item " + item);
-        const auto k = item.substr(0, eq);
-        const auto b = static_cast<std::uint8_t>(*v);
-        if (k == "bl") t.bootloader = b;
-        else if (k == "tee") t.tee = b;
-        else if (k == "snp") t.snp = b;
-        else if (k == "ucode") t.microcode = b;
-        else if (k == "fmc") t.fmc = b;
-        else throw usage_error("--min-tcb: unknown component " + k);
-    }
-    return {product_of(s.substr(0, colon)), t};
-}
 
 // --roots builtin|DIR: AMD's ARKs compiled in, or DIR/ark_<product>.pem (+ ask_<product>.pem).
 std::shared_ptr<const snp::trust_store> roots_of(const std::string& r) {
@@ -58,7 +30,7 @@ std::shared_ptr<const snp::trust_store> roots_of(const std::string& r) {
         const auto ask = std::filesystem::path(r) / (std::string("ask_") + p + ".pem");
         if (!std::filesystem::exists(ark)) continue;
         const bytes inter = std::filesystem::exists(ask) ? read_file(ask.string()) : bytes{};
-        check(s->add_root(product_of(p), read_file(ark.string()), inter), "roots");
+        check(s->add_root(parse_product(p), read_file(ark.string()), inter), "roots");
         ++n;
     }
     if (n == 0) throw usage_error("--roots DIR holds no ark_<product>.pem");
@@ -89,7 +61,7 @@ int run(const std::vector<std::string>& argv) {
                                     quorum, 0, 600};
     snp::policy vm_policy;
     for (const auto& t : a.all("min-tcb")) {
-        auto mt = min_tcb_of(t);
+        auto mt = parse_min_tcb(t);
         vm_policy.min_tcb[mt.first] = mt.second;
     }
     for (const auto& m : a.all("measurement")) {
