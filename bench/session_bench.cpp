@@ -9,8 +9,9 @@
 //                + one AES-128-GCM seal per relayed chunk (head, 8 pieces, final)
 //   VM           = HPKE SetupR+Open of the prompt + response keys
 //                + one ChaCha20-Poly1305 seal per output chunk (8 pieces, final)
-//   client open  = both response keys + one AES-128-GCM open per outer chunk + one
-//                  ChaCha20-Poly1305 open per VM chunk
+//   client open  = both response keys (Extract, 2 Expands; the client exported their
+//                  secrets when it built the request) + one AES-128-GCM open per outer chunk
+//                  + one ChaCha20-Poly1305 open per VM chunk + wiping those contexts
 // Chunk seals/opens in the floors run on contexts set up once (their keys stay loaded), so
 // the floors are slightly low. Requests run `batch` at a time through each phase (see
 // pipeline), so per-party numbers pause the timer at most twice per batch;
@@ -191,11 +192,25 @@ std::uint64_t fresh_seed() {
     return 0x5eed0000u + ++runs;
 }
 
-void run_party(benchmark::State& st, party who) {
+// A floor measured inside the pipeline: in each of the party's timed phases, measure() runs
+// the floor's component operations for the batch instead (timed) and the party's own work
+// follows untimed, to keep the requests moving; prepare() makes the floor's material in an
+// untimed phase. So the floor's state meets the caches the party's state meets: evicted by
+// the other parties' work between a request's phases, not freshly made just before.
+struct floor_work {
+    virtual ~floor_work() = default;
+    virtual void prepare(unsigned phase) = 0;
+    virtual void measure(unsigned phase) = 0;
+};
+
+void run_party(benchmark::State& st, party who, floor_work* floor = nullptr) {
     deterministic_rng r((fresh_seed() << 4) + static_cast<std::uint64_t>(who));
     pipeline pl(r);
     const unsigned first = first_phase(who);
-    for (unsigned p = 0; p < first; ++p) pl.run(p);
+    for (unsigned p = 0; p < first; ++p) {
+        if (floor) floor->prepare(p);
+        pl.run(p);
+    }
     std::size_t allocs = 0;
     for (auto _ : st) {
         bool running = true;
@@ -213,8 +228,20 @@ void run_party(benchmark::State& st, party who) {
                 running = t;
             }
             const auto before = bench::allocation_count().load();
+            if (!floor) {
+                pl.run(p);
+                if (t) allocs += bench::allocation_count().load() - before;
+                continue;
+            }
+            if (t) {
+                floor->measure(p);
+                allocs += bench::allocation_count().load() - before;
+                st.PauseTiming();
+                running = false;
+            } else {
+                floor->prepare(p);
+            }
             pl.run(p);
-            if (t) allocs += bench::allocation_count().load() - before;
         }
         if (!running) st.ResumeTiming();
     }
@@ -270,6 +297,16 @@ void response_keys(const hpke::context& ctx, bytes_view enc, std::string_view la
     (void)ohttp::export_response_secret(ctx, label, mutable_bytes(secret, n));
     std::fill_n(nonce, n, std::uint8_t{7});
     auto k = ohttp::response_keys::derive(ctx.suite(), bytes_view(secret, n), enc, bytes_view(nonce, n));
+    benchmark::DoNotOptimize(k);
+}
+// The response keys from a secret exported earlier (the client exports when it builds the
+// request, so opening the reply only derives).
+void derive_response_keys(const hpke::suite& s, bytes_view enc) {
+    std::uint8_t secret[32], nonce[32];
+    const std::size_t n = ohttp::response_nonce_size(s);
+    std::fill_n(secret, n, std::uint8_t{3});
+    std::fill_n(nonce, n, std::uint8_t{7});
+    auto k = ohttp::response_keys::derive(s, bytes_view(secret, n), enc, bytes_view(nonce, n));
     benchmark::DoNotOptimize(k);
 }
 
@@ -360,25 +397,25 @@ void BM_floor_vm(benchmark::State& st) {
     per_request_counters(st, 0);
 }
 
-// Client open: both response-key derivations, one AES-128-GCM open per outer chunk and one
-// ChaCha20-Poly1305 open per VM chunk (the contexts' exports happened at build time).
-void BM_floor_client_open(benchmark::State& st) {
-    const auto& k = fk();
-    auto gpk = *k.gw_sk.public_key();
-    auto vpk = *k.vm_sk.public_key();
-    // Pre-sealed chunks on matching sender/recipient contexts; each iteration opens fresh runs.
-    const std::size_t outer_chunk = piece_size + 16 + 1 + 16 + 1;
-    bytes opt(outer_chunk), vpt(piece_size);
-    struct run {
+// Client open: both response-key derivations (from secrets exported at build time, as the
+// client does), one AES-128-GCM open per outer chunk and one ChaCha20-Poly1305 open per VM
+// chunk, then wiping those contexts. Measured in the pipeline (floor_work): the contexts and
+// chunks are made while the clients build their requests and opened where they open replies.
+struct client_open_floor final : floor_work {
+    struct material {
         hpke::context gr, vr;
         bytes genc, venc;
         std::vector<bytes> oc, vc;
     };
-    std::vector<run> runs;
-    for (auto _ : st) {
-        st.PauseTiming();
-        runs.clear();
-        for (std::size_t b = 0; b < batch; ++b) {
+    std::vector<std::optional<material>> runs = std::vector<std::optional<material>>(batch);
+    bytes opt = bytes(piece_size + 16 + 1 + 16 + 1), vpt = bytes(piece_size);  // an outer chunk: a VM chunk + prefixes
+
+    void prepare(unsigned phase) override {
+        if (phase != ph_build) return;
+        const auto& k = fk();
+        auto gpk = *k.gw_sk.public_key();
+        auto vpk = *k.vm_sk.public_key();
+        for (auto& run : runs) {
             auto gs = std::move(*hpke::setup_sender(k.gw_suite, gpk, as_bytes("o")));
             auto vs = std::move(*hpke::setup_sender(k.vm_suite, vpk, as_bytes("v")));
             auto gr = std::move(*hpke::setup_recipient(k.gw_suite, k.gw_sk, gs.enc, as_bytes("o")));
@@ -386,18 +423,25 @@ void BM_floor_client_open(benchmark::State& st) {
             std::vector<bytes> oc, vc;
             for (std::size_t i = 0; i < out_pieces + 2; ++i) oc.push_back(*gs.ctx.seal({}, opt));
             for (std::size_t i = 0; i < out_pieces + 1; ++i) vc.push_back(*vs.ctx.seal({}, vpt));
-            runs.push_back(run{std::move(gr), std::move(vr), to_bytes(gs.enc), to_bytes(vs.enc), std::move(oc), std::move(vc)});
+            run.emplace(material{std::move(gr), std::move(vr), to_bytes(gs.enc), to_bytes(vs.enc), std::move(oc), std::move(vc)});
         }
-        st.ResumeTiming();
-        for (auto& x : runs) {
-            response_keys(x.gr, x.genc, "message/bhttp chunked response");
-            response_keys(x.vr, x.venc, "ppx-pp vm chunked response");
+    }
+    void measure(unsigned phase) override {
+        if (phase != ph_open) return;
+        for (auto& run : runs) {
+            auto& x = *run;
+            derive_response_keys(x.gr.suite(), x.genc);
+            derive_response_keys(x.vr.suite(), x.venc);
             for (const auto& c : x.oc) (void)x.gr.open({}, c, opt);
             for (const auto& c : x.vc) (void)x.vr.open({}, c, vpt);
+            benchmark::DoNotOptimize(vpt.data());
+            run.reset();  // wiping the contexts is part of opening, as the client's reply state goes
         }
-        benchmark::DoNotOptimize(vpt.data());
     }
-    per_request_counters(st, 0);
+};
+void BM_floor_client_open(benchmark::State& st) {
+    client_open_floor f;
+    run_party(st, party::client_open, &f);
 }
 
 // ---- establishment

@@ -396,3 +396,73 @@ TEST_CASE("streamed chunk opening: every AEAD, chunk sizes around block edges, a
         }
     }
 }
+
+TEST_CASE("a final chunk with data streams: every piece size, tampering, truncation", "[ohttp][chunked][stream]") {
+    // The receivers decrypt the final chunk as it arrives, holding back its last Nt bytes
+    // (the tag once the stream ends); its plaintext is released only by finish().
+    draft_example v;
+    const bytes want_req = to_bytes(as_bytes("request body, and its last chunk"));
+    const bytes want_res = to_bytes(as_bytes("first, and a final chunk longer than one tag"));
+    struct exchange {
+        ohttp::chunked_response_receiver rr;
+        bytes res;
+        std::size_t final_at = 0;  // where the final chunk (its zero prefix) starts
+    };
+    auto make = [&]() {
+        auto c = v.client();
+        auto s = *ohttp::chunked_request_sender::start(c);
+        bytes req = to_bytes(s.header());
+        append(req, *s.seal(as_bytes("request body, "), false));
+        append(req, *s.seal(as_bytes("and its last chunk"), true));
+        ohttp::chunked_request_receiver rx(v.gateway());
+        sink in;
+        REQUIRE(rx.feed(req, in));
+        REQUIRE(rx.finish(in));
+        CHECK(in.data == want_req);
+        auto tx = *rx.response_sender();
+        bytes res = to_bytes(tx.header());
+        append(res, *tx.seal(as_bytes("first, "), false));
+        const std::size_t at = res.size();
+        append(res, *tx.seal(as_bytes("and a final chunk longer than one tag"), true));
+        return exchange{*s.response_receiver(), std::move(res), at};
+    };
+    const std::size_t total = make().res.size();
+    for (std::size_t piece = 1; piece <= total; ++piece) {
+        auto x = make();
+        sink got;
+        for (std::size_t at = 0; at < x.res.size(); at += piece) {
+            REQUIRE(x.rr.feed(bytes_view(x.res).subspan(at, std::min(piece, x.res.size() - at)), got));
+            if (at + piece > x.final_at) CHECK(got.data.size() == 7);  // nothing of the final chunk yet
+        }
+        REQUIRE(x.rr.finish(got));
+        CHECK(got.data == want_res);
+    }
+    // A flipped byte in the final chunk (data or tag) fails it at finish(), releasing nothing
+    // of it; cutting the stream inside the final chunk shortens its tag: a failure too.
+    for (std::size_t i = make().final_at + 1; i < total; ++i) {
+        auto x = make();
+        x.res[i] ^= 0x20;
+        sink got;
+        REQUIRE(x.rr.feed(x.res, got));
+        CHECK(x.rr.finish(got).error() == errc::crypto_failure);
+        CHECK(got.data.size() == 7);
+    }
+    for (std::size_t cut = make().final_at + 1; cut < total; ++cut) {
+        auto x = make();
+        sink got;
+        REQUIRE(x.rr.feed(bytes_view(x.res).first(cut), got));
+        CHECK(x.rr.finish(got).error() == errc::crypto_failure);
+        CHECK(got.data.size() == 7);
+    }
+    // The final chunk counts against the chunk size limit as it streams.
+    {
+        auto c = v.client();
+        auto s = *ohttp::chunked_request_sender::start(c);
+        ohttp::chunked_request_receiver rx(v.gateway(), ohttp::chunk_limits{32});
+        sink in;
+        bytes req = to_bytes(s.header());
+        append(req, *s.seal(bytes(40, 'x'), true));
+        CHECK(rx.feed(req, in).error() == errc::limit_exceeded);
+        CHECK(in.data.empty());
+    }
+}

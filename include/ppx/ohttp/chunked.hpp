@@ -44,13 +44,14 @@ result<void> deliver(F& f, bytes_view pt) {
 }
 
 /// Splits a chunk stream (after its header) into chunks and opens them as they arrive,
-/// through `Opener` (an object with begin() for the next non-final chunk, update(ct, out)
-/// decrypting a piece of it, finish(tag) checking it, and open_final(ct, out) for the final
-/// chunk). A chunk's ciphertext is never copied: the part of it in each piece is decrypted
-/// straight from that piece into one plaintext buffer, which is handed to the callback only
-/// once the chunk's tag has authenticated (and wiped if it does not). Only a length prefix
-/// or tag split between pieces (at most 8 and Nt bytes) and the final chunk, whose length
-/// only the end of the stream tells, are buffered.
+/// through `Opener` (an object with begin(aad) starting the next chunk, update(ct, out)
+/// decrypting a piece of it and finish(tag) checking it). A chunk's ciphertext is never
+/// copied: the part of it in each piece is decrypted straight from that piece into one
+/// plaintext buffer, which is handed to the callback only once the chunk's tag has
+/// authenticated (and wiped if it does not). The final chunk, whose length only the end of
+/// the stream tells, is decrypted the same way as it arrives, holding back its last Nt
+/// bytes (the tag, once the stream ends). Only a length prefix split between pieces (at
+/// most 8 bytes) and a tag split between pieces or held back (at most Nt) are buffered.
 class chunk_splitter {
 public:
     explicit chunk_splitter(chunk_limits lim) noexcept : lim_(lim) {}
@@ -58,7 +59,7 @@ public:
     template <class Opener, class F>
     result<void> feed(bytes_view piece, std::size_t tag_size, Opener& op, F& on_plaintext) {
         while (!piece.empty()) {
-            if (final_) return take_final(piece);
+            if (final_) return feed_final(piece, tag_size, op);
             if (len_ == 0) {
                 // A length prefix, possibly split between pieces (draft-08 §4, §5).
                 prefix_[plen_++] = piece[0];
@@ -116,18 +117,46 @@ public:
     template <class Opener, class F>
     result<void> finish(std::size_t tag_size, Opener& op, F& on_plaintext) {
         if (!final_) return fail(errc::malformed, "ohttp: stream ended without a final chunk");
-        if (buf_.size() < tag_size) return fail(errc::crypto_failure);
-        if (scratch_.size() < buf_.size() - tag_size) scratch_.resize(buf_.size() - tag_size);
-        auto n = op.open_final(bytes_view(buf_), mutable_bytes(scratch_.data(), buf_.size() - tag_size));
-        if (!n) return unexpected(n.error());
-        if (*n != 0) PPX_TRY(deliver(on_plaintext, bytes_view(scratch_.data(), *n)));
+        if (hold_len_ < tag_size) return fail(errc::crypto_failure);  // (feed_final began it)
+        if (auto r = op.finish(bytes_view(hold_, tag_size)); !r) {
+            wipe(mutable_bytes(scratch_.data(), got_));
+            return unexpected(r.error());
+        }
+        if (got_ != 0) PPX_TRY(deliver(on_plaintext, bytes_view(scratch_.data(), got_)));
         return ok();
     }
 
 private:
-    result<void> take_final(bytes_view piece) {
-        if (buf_.size() + piece.size() > lim_.max_chunk_size) return fail(errc::limit_exceeded, "ohttp: chunk too large");
-        buf_.insert(buf_.end(), piece.begin(), piece.end());
+    // The final chunk runs to the end of the stream: everything but the last tag_size bytes
+    // seen so far is ciphertext and is decrypted now; those held back are the tag if the
+    // stream ends here. Its plaintext is released by finish() only.
+    template <class Opener>
+    result<void> feed_final(bytes_view piece, std::size_t tag_size, Opener& op) {
+        if (tag_size > sizeof hold_) return fail(errc::internal, "ohttp: tag larger than any AEAD's");
+        if (!final_begun_) {
+            PPX_TRY(op.begin(as_bytes(final_chunk_aad)));
+            final_begun_ = true;
+            got_ = 0;
+        }
+        if (got_ + hold_len_ + piece.size() > lim_.max_chunk_size) return fail(errc::limit_exceeded, "ohttp: chunk too large");
+        const std::size_t seen = hold_len_ + piece.size();
+        if (seen <= tag_size) {
+            std::memcpy(hold_ + hold_len_, piece.data(), piece.size());
+            hold_len_ = seen;
+            return ok();
+        }
+        const std::size_t release = seen - tag_size;
+        if (scratch_.size() < got_ + release) scratch_.resize(got_ + release);
+        const std::size_t from_hold = std::min(hold_len_, release), from_piece = release - from_hold;
+        if (from_hold != 0) PPX_TRY(op.update(bytes_view(hold_, from_hold), scratch_.data() + got_));
+        got_ += from_hold;
+        if (from_piece != 0) PPX_TRY(op.update(piece.first(from_piece), scratch_.data() + got_));
+        got_ += from_piece;
+        // What stays held back: the rest of the old hold, then the end of this piece.
+        const std::size_t kept = hold_len_ - from_hold;
+        std::memmove(hold_, hold_ + from_hold, kept);
+        std::memcpy(hold_ + kept, piece.data() + from_piece, piece.size() - from_piece);
+        hold_len_ = tag_size;
         return ok();
     }
 
@@ -138,27 +167,11 @@ private:
     std::size_t len_ = 0;          // ciphertext length of the chunk being opened; 0 between chunks
     std::size_t got_ = 0;          // its bytes seen so far
     std::uint8_t tag_[16] = {};  // its tag, when split between pieces
-    secure_bytes buf_;      // the final chunk's ciphertext
-    secure_bytes scratch_;  // plaintext of the chunk being opened
+    bool final_begun_ = false;   // the final chunk's opening has begun (got_ counts its plaintext)
+    std::uint8_t hold_[16] = {}; // the final chunk's last bytes so far: its tag if the stream ends
+    std::size_t hold_len_ = 0;
+    secure_bytes scratch_;       // plaintext of the chunk being opened
 };
-
-/// Opens one whole chunk `ct` (ciphertext then a `tag_size`-byte tag) with `aad` through an
-/// Opener as chunk_splitter uses (begin(aad), update, finish) into `out`, returning the
-/// plaintext length. On any failure `out` holds no plaintext; errors as the Opener's.
-template <class Opener>
-result<std::size_t> open_whole(Opener& op, bytes_view aad, bytes_view ct, std::size_t tag_size, mutable_bytes out) noexcept {
-    if (ct.size() < tag_size) return fail(errc::crypto_failure);
-    const std::size_t n = ct.size() - tag_size;
-    if (out.size() < n) return fail(errc::buffer_too_small, "ohttp: output buffer too small");
-    PPX_TRY(op.begin(aad));
-    result<void> r = op.update(ct.first(n), out.data());
-    if (r) r = op.finish(ct.subspan(n));
-    if (!r) {
-        wipe(out.first(n));
-        return unexpected(r.error());
-    }
-    return n;
-}
 
 // Writes varint(len) (or 0 for the final chunk) into out, returning the prefix length.
 inline std::size_t chunk_prefix(std::size_t ct_len, bool final, mutable_bytes out) noexcept {
@@ -298,8 +311,7 @@ private:
     chunked_response_receiver(detail::response_state st, chunk_limits lim) noexcept
         : state_(std::move(st)), splitter_(lim) {}
 
-    // What the splitter opens chunks with: non-final chunks streamed through stream_, the
-    // final one in one piece.
+    // What the splitter opens chunks with, all through stream_ (the key loaded once).
     struct opener {
         chunked_response_receiver& r;
         result<void> begin(bytes_view aad = {}) noexcept {
@@ -317,10 +329,6 @@ private:
             if (!f) return f.error().code == errc::crypto_failure ? fail(errc::crypto_failure) : unexpected(f.error());
             ++r.counter_;
             return ok();
-        }
-        // The final chunk goes through the same loaded key, in one piece.
-        result<std::size_t> open_final(bytes_view ct, mutable_bytes out) noexcept {
-            return detail::open_whole(*this, as_bytes(final_chunk_aad), ct, r.state_.suite().overhead(), out);
         }
     };
     unexpected poison(error e) noexcept {
@@ -442,10 +450,6 @@ private:
             if (!f) return f.error().code == errc::crypto_failure ? fail(errc::crypto_failure) : unexpected(f.error());
             r.ctx_->end_stream_open();
             return ok();
-        }
-        // The final chunk goes through the same loaded key, in one piece.
-        result<std::size_t> open_final(bytes_view ct, mutable_bytes out) noexcept {
-            return detail::open_whole(*this, as_bytes(final_chunk_aad), ct, r.ctx_->suite().overhead(), out);
         }
     };
     unexpected poison(error e) noexcept {

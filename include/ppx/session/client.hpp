@@ -199,7 +199,7 @@ struct request_sent {
     std::size_t tokens_left = 0;
 };
 struct reply_chunk {
-    secure_bytes data;  ///< authenticated plaintext, in order
+    secure_bytes data;  ///< authenticated plaintext, in order (what authenticated during one call)
 };
 struct reply_complete {
     std::size_t bytes = 0;
@@ -229,13 +229,16 @@ public:
     }
 
     /// The next piece of the body of the response to the outstanding transmit. While a reply
-    /// streams, every chunk that authenticates becomes a reply_chunk event at once. Errors
+    /// streams, the plaintext of every chunk that authenticates within this piece becomes
+    /// one reply_chunk event at once (so a reply arriving in one piece costs one). Errors
     /// (sticky): errc::misuse with nothing outstanding; while streaming, as
     /// ohttp::chunked_response_receiver::feed and bhttp::decoder::feed.
     result<void> receive(bytes_view piece, std::uint64_t now) {
         (void)now;
         if (auto* f = std::get_if<failed>(&st_)) return unexpected(f->err);
         if (auto* s = std::get_if<streaming>(&st_)) {
+            // At most about `piece` bytes of plaintext come out of this piece: one allocation.
+            s->stack->pending.reserve(piece.size());
             auto r = s->stack->outer.feed(piece, [&](bytes_view pt) { return s->stack->dec.feed(pt, *s->stack); });
             if (!r) return poison(r.error());
             drain(*s->stack);
@@ -340,8 +343,15 @@ private:
         ohttp::chunked_response_receiver vm;
         std::uint16_t status = 0;
         std::optional<errc> refusal;
-        fifo<secure_bytes> chunks;
+        secure_bytes pending;  // authenticated plaintext not yet handed out as a reply_chunk
         std::size_t total = 0;
+        void take(bytes_view pt) {
+            total += pt.size();
+            // resize + memcpy: vector::insert with a non-std allocator copies byte by byte.
+            const std::size_t at = pending.size();
+            pending.resize(at + pt.size());
+            std::memcpy(pending.data() + at, pt.data(), pt.size());
+        }
         result<void> on_status(std::uint16_t s) override {
             status = s;
             return ok();
@@ -356,10 +366,7 @@ private:
             return fail(e, "session: the gateway refused the request");
         }
         result<void> on_content(bytes_view b) override {
-            return vm.feed(b, [this](bytes_view pt) {
-                total += pt.size();
-                chunks.push_back(secure_bytes(pt.begin(), pt.end()));
-            });
+            return vm.feed(b, [this](bytes_view pt) { take(pt); });
         }
     };
 
@@ -596,8 +603,9 @@ private:
                          std::make_unique<reply_stack>(std::move(rx), std::move(e2e.rx))};
     }
 
+    // Everything that authenticated during one call becomes one reply_chunk.
     void drain(reply_stack& st) {
-        while (auto c = st.chunks.pop()) events_.push_back(reply_chunk{std::move(*c)});
+        if (!st.pending.empty()) events_.push_back(reply_chunk{std::exchange(st.pending, {})});
     }
 
     // The end: the outer final chunk, the inner message's end, the VM's final chunk. Only
@@ -607,10 +615,7 @@ private:
         PPX_TRY(st.outer.finish([&](bytes_view pt) { return st.dec.feed(pt, st); }));
         PPX_TRY(st.dec.finish(st));
         if (st.status != 200) return fail(errc::malformed, "session: reply has no status");
-        PPX_TRY(st.vm.finish([&](bytes_view pt) {
-            st.total += pt.size();
-            st.chunks.push_back(secure_bytes(pt.begin(), pt.end()));
-        }));
+        PPX_TRY(st.vm.finish([&](bytes_view pt) { st.take(pt); }));
         drain(st);
         events_.push_back(reply_complete{st.total});
         return ready{std::move(s.dep), std::move(s.vm)};
