@@ -17,6 +17,7 @@
 // generating their own keys: in a real deployment each VM makes its key inside the TEE and the
 // AMD firmware signs its report; here one simulated SEV-SNP chip does (ppx::ratls::simulated_snp_provider).
 #include <ppx/session/simulated.hpp>
+#include <serve_loop.hpp>    // tools/support: the listen/serve loop, shared with the ppx tool
 #include <session_http.hpp>  // tools/support: the client's HTTP driver, shared with `ppx session run`
 #ifdef PPX_HAVE_HIREDIS
 #include <ppx/privacypass/redis_spend_store.hpp>
@@ -27,7 +28,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <csignal>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -97,30 +97,12 @@ bytes hex(const json& j) { return must(from_hex(j.get<std::string>()), "hex"); }
 std::string str(bytes_view b) { return std::string(as_chars(b)); }
 bytes body_of(const std::string& s) { return to_bytes(std::string_view(s)); }
 
-// Binds (port 0 picks one), prints {"listening": ...}, serves until SIGTERM/SIGINT.
+// Serves on LISTEN (HOST:PORT; port 0 picks one) until SIGTERM/SIGINT, with the ppx tool's loop.
 int serve(httplib::Server& svr, const std::string& listen) {
-    sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
     const auto c = listen.rfind(':');
-    const std::string host = listen.substr(0, c);
-    const int port = std::stoi(listen.substr(c + 1));
-    int bound = port;
-    if (port == 0) bound = svr.bind_to_any_port(host);
-    else if (!svr.bind_to_port(host, port)) bound = -1;
-    if (bound < 0) throw std::runtime_error("cannot listen on " + listen);
-    std::cout << json{{"listening", host + ":" + std::to_string(bound)}}.dump() << std::endl;
-    std::thread stopper([&] {
-        int sig = 0;
-        sigwait(&sigs, &sig);
-        svr.stop();
-    });
-    const bool clean = svr.listen_after_bind();
-    pthread_kill(stopper.native_handle(), SIGTERM);
-    stopper.join();
-    return clean ? 0 : 1;
+    const int status = programs::serve_until_signal(svr, listen.substr(0, c), std::stoi(listen.substr(c + 1)));
+    if (status < 0) throw std::runtime_error("cannot listen on " + listen);
+    return status;
 }
 
 void log_line(const std::string& who, const std::string& what) {

@@ -13,7 +13,7 @@ TEST_CASE("deployment: many concurrent clients are each answered or cleanly refu
         return;
     }
     deployment d(2);
-    auto gw = d.gateway("gateway", {d.vms[0]->addr(), d.vms[1]->addr()}, "memory");
+    auto gw = d.gateway("gateway", {d.vms[0]->url(), d.vms[1]->url()}, "memory");
     auto relay = d.relay("relay", *gw);
     constexpr int clients = 10, parallel = 5;
     std::atomic<int> next{0}, answered{0}, refused{0}, other{0};
@@ -52,14 +52,14 @@ TEST_CASE("deployment: one token through two gateway replicas sharing Redis is a
         return;
     }
     deployment d(1);
-    auto gw_a = d.gateway("gateway-a", {d.vms[0]->addr()}, url);
-    auto gw_b = d.gateway("gateway-b", {d.vms[0]->addr()}, url);
+    auto gw_a = d.gateway("gateway-a", {d.vms[0]->url()}, url);
+    auto gw_b = d.gateway("gateway-b", {d.vms[0]->url()}, url);
     auto relay_a = d.relay("relay-a", *gw_a);
     auto relay_b = d.relay("relay-b", *gw_b);
     for (int round = 0; round < 2; ++round) {
         auto args = d.client_args(*gw_a, *relay_a);
         args.push_back("--duplicate-via");
-        args.push_back(relay_b->addr() + "/relay");
+        args.push_back(relay_b->url("/relay"));
         (void)run_client(args, d.dir.path + "/clients.log");
     }
     const std::string logs = gw_a->log() + gw_b->log();
@@ -75,8 +75,8 @@ TEST_CASE("deployment: a VM killed mid-stream gives the client an error, never a
         return;
     }
     deployment d(1, {{"--delay-ms", "20", "--die-after", "2"}});
-    const std::string vm_addr = d.vms[0]->addr(), vm_port = d.vms[0]->port();
-    auto gw = d.gateway("gateway", {vm_addr}, "memory");
+    const std::string vm_url = d.vms[0]->url(), vm_address = d.vms[0]->address();
+    auto gw = d.gateway("gateway", {vm_url}, "memory");
     auto relay = d.relay("relay", *gw);
     auto r = run_client(d.client_args(*gw, *relay), d.dir.path + "/clients.log");
     INFO(r.out);
@@ -85,9 +85,9 @@ TEST_CASE("deployment: a VM killed mid-stream gives the client an error, never a
     CHECK(r.out.find("reply complete") == std::string::npos);
     CHECK(r.out.find("Summary of") != std::string::npos);  // it did stream part of the reply...
     CHECK(r.out.find("NOT an answer") != std::string::npos); // ...and said it is not an answer
-    CHECK(d.vms[0]->exited_within(2000));
+    CHECK(d.vms[0]->exited_within(std::chrono::seconds(2)));
     // Restart the VM (same identity, same port): the next client is answered.
-    d.vms[0] = d.start_vm(0, "127.0.0.1:" + vm_port, {"--delay-ms", "0"});
+    d.vms[0] = d.start_vm(0, vm_address, {"--delay-ms", "0"});
     auto r2 = run_client(d.client_args(*gw, *relay), d.dir.path + "/clients.log");
     INFO(r2.out);
     CHECK(r2.status == 0);

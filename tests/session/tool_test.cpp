@@ -5,8 +5,6 @@
 // when the example or the tool is not built.
 #include "processes.hpp"
 
-#include <support/process.hpp>
-
 #include <nlohmann/json.hpp>
 
 using namespace ppx::test::procs;
@@ -14,17 +12,7 @@ using json = nlohmann::json;
 
 namespace {
 
-// The tool's path, built without operator+ on a literal (GCC 12 warns falsely on that once
-// inlined here: -Wstringop-overflow / -Warray-bounds).
-const std::string& tool() {
-    static const std::string path = [] {
-        std::string p(PPX_BINARY_DIR);
-        p.append("/tools/ppx");
-        return p;
-    }();
-    return path;
-}
-bool have_tool() { return ::access(tool().c_str(), X_OK) == 0; }
+bool have_tool() { return ::access(ppx::test::ppx_tool().c_str(), X_OK) == 0; }
 
 // The client's trust anchors from the deployment file, as `ppx session run` options (the
 // simulated AMD chain goes in a --roots directory).
@@ -53,11 +41,11 @@ std::string measurement_of(const deployment& d, int vm) {
 }
 
 ppx::test::run_result session_run(const deployment& d, const party& gw, const party& relay, std::vector<std::string> extra) {
-    std::vector<std::string> a = {"session", "run", "--directory", gw.addr(), "--issuer", d.issuer->addr(), "--relay",
-                                  relay.addr() + "/relay", "--log", d.log->addr()};
+    std::vector<std::string> a = {"session", "run", "--directory", gw.url(), "--issuer", d.issuer->url(), "--relay",
+                                  relay.url("/relay"), "--log", d.log->url()};
     for (auto& x : anchors(d)) a.push_back(x);
     for (auto& x : extra) a.push_back(x);
-    return ppx::test::run(tool(), a);
+    return ppx::test::run_ppx(a);
 }
 
 const char* chat = "Alice: Shall we meet at the lake on Sunday?\nBob: Agreed, let's bring a picnic.\n";
@@ -72,7 +60,7 @@ TEST_CASE("ppx session run: answered through the deployment; an unapproved VM is
     }
     deployment d(1, {{"--delay-ms", "0"}}, 1);
     auto rogue = d.start_vm(1, "127.0.0.1:0", {"--delay-ms", "0"});
-    auto gw = d.gateway("gateway", {d.vms[0]->addr()}, "memory");
+    auto gw = d.gateway("gateway", {d.vms[0]->url()}, "memory");
     auto relay = d.relay("relay", *gw);
     const std::string state = d.dir.path + "/client.state";
 
@@ -108,7 +96,7 @@ TEST_CASE("ppx session run: answered through the deployment; an unapproved VM is
     CHECK(occurrences(d.vms[0]->log(), "opened a request") == 2);
 
     // A gateway replica that routes only to the VM whose measurement is not in the log.
-    auto gw_b = d.gateway("gateway-b", {rogue->addr()}, "memory");
+    auto gw_b = d.gateway("gateway-b", {rogue->url()}, "memory");
     auto relay_b = d.relay("relay-b", *gw_b);
     auto refused = session_run(d, *gw_b, *relay_b, {"--prompt", chat, "--state", state});
     INFO(refused.out << rogue->log());
@@ -125,7 +113,7 @@ TEST_CASE("ppx session run: usage errors exit 2, --help exits 0", "[session][too
         WARN("the ppx tool is not built: skipped");
         return;
     }
-    CHECK(ppx::test::run(tool(), {"session", "run", "--help"}).status == 0);
-    CHECK(ppx::test::run(tool(), {"session", "run", "--directory", "http://127.0.0.1:1"}).status == 2);
-    CHECK(ppx::test::run(tool(), {"session", "run", "--bogus", "x"}).status == 2);
+    CHECK(ppx::test::run_ppx({"session", "run", "--help"}).status == 0);
+    CHECK(ppx::test::run_ppx({"session", "run", "--directory", "http://127.0.0.1:1"}).status == 2);
+    CHECK(ppx::test::run_ppx({"session", "run", "--bogus", "x"}).status == 2);
 }

@@ -1,7 +1,8 @@
 // The ppx tool's HTTP servers (`ohttp serve`, `ohttp relay`, `token serve-issuer`, `log serve`)
-// share one listen/serve loop, as ../shared/CLI.md specifies: listen only where told
-// (--listen HOST:PORT, port 0 picks one), print {"listening": "HOST:PORT"} as the first
-// stdout line, run until SIGTERM/SIGINT and stop cleanly, one stderr line per request.
+// share one listen/serve loop (tools/support/serve_loop.hpp, which the example uses too), as
+// ../shared/CLI.md specifies: listen only where told (--listen HOST:PORT, port 0 picks one),
+// print {"listening": "HOST:PORT"} as the first stdout line, run until SIGTERM/SIGINT and stop
+// cleanly, one stderr line per request.
 #pragma once
 
 #ifdef PPX_HAVE_HTTPLIB

@@ -26,6 +26,7 @@
 
 #include <ppx/hpke/dhkem.hpp>
 #include <ppx/hpke/kem_pq.hpp>
+#include <ppx/hpke/seed_kem.hpp>
 
 #include <array>
 #include <memory>
@@ -61,7 +62,7 @@ inline unsigned scalar_in_range(const std::uint8_t* k, const std::uint8_t* order
 /// A QSF hybrid of ML-KEM parameter set P and NIST curve Group with IANA id Id.
 /// `NSeedT` is Group.Nseed (the bytes of seed_T expandKey produces).
 template <mlkem::parameter_set P, class Group, kem_id Id, std::size_t NSeedT, const char* Label>
-struct qsf_hybrid_kem {
+struct qsf_hybrid_kem : pq_detail::seed_kem<qsf_hybrid_kem<P, Group, Id, NSeedT, Label>> {
     using mlkem_params = P;
     using group = Group;
     static constexpr kem_id id = Id;
@@ -119,19 +120,7 @@ struct qsf_hybrid_kem {
         return Group::public_from_private(bytes_view(w.dk_t, n_scalar), pk.subspan(n_pk_m, n_elem));
     }
 
-    /// DeriveKeyPair (draft-ietf-hpke-pq §3): seed = SHAKE256.LabeledDerive(ikm, "DeriveKeyPair", "", 32).
-    static result<void> derive_key_pair(bytes_view ikm, mutable_bytes sk, mutable_bytes pk) noexcept {
-        if (sk.size() != n_sk) return fail(errc::misuse, "hpke: bad buffer size");
-        pq_detail::labeled_derive(Id, ikm, "DeriveKeyPair", {}, sk);
-        return public_from_private(sk, pk);
-    }
-
-    /// GenerateKeyPair: 32 random bytes are the key.
-    static result<void> generate_key_pair(rng& r, mutable_bytes sk, mutable_bytes pk) noexcept {
-        if (sk.size() != n_sk) return fail(errc::misuse, "hpke: bad buffer size");
-        PPX_TRY(r.fill(sk));
-        return public_from_private(sk, pk);
-    }
+    // derive_key_pair, generate_key_pair: pq_detail::seed_kem, with the 32-byte seed as the key.
 
     /// DeserializePublicKey: Npk bytes; the ML-KEM part passes FIPS 203 §7.2, the point is an
     /// uncompressed on-curve point other than the identity (errc::malformed otherwise).
@@ -236,19 +225,11 @@ struct qsf_hybrid_kem {
         return ok();
     }
 
-    static result<std::shared_ptr<const void>> prepare_erased(bytes_view sk) {
-        PPX_TRY_ASSIGN(auto p, prepare(sk));
-        return std::shared_ptr<const void>(std::move(p));
-    }
-    static result<void> decap_prepared_erased(bytes_view enc, const void* p, mutable_bytes ss) noexcept {
-        return decap_prepared(enc, *static_cast<const prepared*>(p), ss);
-    }
-
     static constexpr kem_ops ops = {
         id, Label, n_secret, n_enc, n_pk, n_sk, false,
-        &derive_key_pair, &generate_key_pair, &public_from_private, &pq_detail::no_normalize, &check_public_key,
-        &encap, &decap, &pq_detail::no_auth_encap, &pq_detail::no_auth_decap,
-        &pq_detail::raw_randomness, &prepare_erased, &decap_prepared_erased,
+        &qsf_hybrid_kem::derive_key_pair, &qsf_hybrid_kem::generate_key_pair, &public_from_private, &pq_detail::no_normalize,
+        &check_public_key, &encap, &decap, &pq_detail::no_auth_encap, &pq_detail::no_auth_decap,
+        &pq_detail::raw_randomness, &qsf_hybrid_kem::prepare_erased, &qsf_hybrid_kem::decap_prepared_erased,
     };
 
 private:

@@ -25,6 +25,7 @@
 
 #include <ppx/detail/sodium.hpp>
 #include <ppx/hpke/kem.hpp>
+#include <ppx/hpke/seed_kem.hpp>
 #include <ppx/mlkem/mlkem.hpp>
 
 #include <memory>
@@ -35,21 +36,6 @@ namespace ppx::hpke {
 inline constexpr kem_id kem_id_ml_kem_512 = static_cast<kem_id>(0x0040);
 
 namespace pq_detail {
-
-/// SHAKE256.LabeledDerive(ikm, label, context, L) (draft-ietf-hpke-pq §3 / draft-ietf-hpke-hpke
-/// one-stage KDF): SHAKE256(ikm || "HPKE-v1" || suite_id || I2OSP(len(label), 2) || label ||
-/// I2OSP(L, 2) || context, L) with suite_id = "KEM" || I2OSP(kem_id, 2). L = out.size() < 2^16.
-inline void labeled_derive(kem_id id, bytes_view ikm, std::string_view label, bytes_view context, mutable_bytes out) noexcept {
-    const auto kid = static_cast<std::uint16_t>(id);
-    const std::uint8_t suite_id[5] = {'K', 'E', 'M', static_cast<std::uint8_t>(kid >> 8), static_cast<std::uint8_t>(kid)};
-    const std::uint8_t label_len[2] = {static_cast<std::uint8_t>(label.size() >> 8), static_cast<std::uint8_t>(label.size())};
-    const std::uint8_t out_len[2] = {static_cast<std::uint8_t>(out.size() >> 8), static_cast<std::uint8_t>(out.size())};
-    mlkem::keccak::shake256 x;
-    x.absorb(ikm).absorb(as_bytes("HPKE-v1")).absorb(suite_id).absorb(label_len).absorb(as_bytes(label));
-    x.absorb(out_len).absorb(context);
-    x.finalize();
-    x.squeeze(out);
-}
 
 inline result<void> no_auth_encap(bytes_view, bytes_view, bytes_view, rng&, mutable_bytes, mutable_bytes) noexcept {
     return fail(errc::unsupported, "hpke: post-quantum KEMs have no authenticated mode");
@@ -67,7 +53,7 @@ inline result<secure_bytes> raw_randomness(bytes_view ikm_e) { return to_secure(
 /// must have exactly the sizes below; anything else is errc::misuse (outputs) or
 /// errc::malformed (inputs).
 template <mlkem::parameter_set P, kem_id Id>
-struct ml_kem_hpke {
+struct ml_kem_hpke : pq_detail::seed_kem<ml_kem_hpke<P, Id>> {
     using params = P;
     static constexpr kem_id id = Id;
     static constexpr std::size_t n_secret = mlkem::shared_secret_size;  // 32
@@ -84,19 +70,7 @@ struct ml_kem_hpke {
         return ok();
     }
 
-    /// DeriveKeyPair (draft-ietf-hpke-pq §3): sk = SHAKE256.LabeledDerive(ikm, "DeriveKeyPair", "", 64).
-    static result<void> derive_key_pair(bytes_view ikm, mutable_bytes sk, mutable_bytes pk) noexcept {
-        if (sk.size() != n_sk) return fail(errc::misuse, "hpke: bad buffer size");
-        pq_detail::labeled_derive(Id, ikm, "DeriveKeyPair", {}, sk);
-        return public_from_private(sk, pk);
-    }
-
-    /// GenerateKeyPair: 64 random bytes are the key.
-    static result<void> generate_key_pair(rng& r, mutable_bytes sk, mutable_bytes pk) noexcept {
-        if (sk.size() != n_sk) return fail(errc::misuse, "hpke: bad buffer size");
-        PPX_TRY(r.fill(sk));
-        return public_from_private(sk, pk);
-    }
+    // derive_key_pair, generate_key_pair: pq_detail::seed_kem, with the 64-byte seed as the key.
 
     /// DeserializePublicKey: FIPS 203 §7.2 length and modulus checks (errc::malformed).
     static result<void> check_public_key(bytes_view pk) noexcept { return mlkem::check_encapsulation_key<P>(pk); }
@@ -138,20 +112,11 @@ struct ml_kem_hpke {
         return sk_r.key.decaps(enc, std::span<std::uint8_t, n_secret>(ss.data(), n_secret));
     }
 
-    // Type-erased forms of prepare/decap_prepared for kem_ops.
-    static result<std::shared_ptr<const void>> prepare_erased(bytes_view sk) {
-        PPX_TRY_ASSIGN(auto p, prepare(sk));
-        return std::shared_ptr<const void>(std::move(p));
-    }
-    static result<void> decap_prepared_erased(bytes_view enc, const void* p, mutable_bytes ss) noexcept {
-        return decap_prepared(enc, *static_cast<const prepared*>(p), ss);
-    }
-
     static constexpr kem_ops ops = {
         Id, P::name, n_secret, n_enc, n_pk, n_sk, false,
-        &derive_key_pair, &generate_key_pair, &public_from_private, &pq_detail::no_normalize, &check_public_key,
-        &encap, &decap, &pq_detail::no_auth_encap, &pq_detail::no_auth_decap,
-        &pq_detail::raw_randomness, &prepare_erased, &decap_prepared_erased,
+        &ml_kem_hpke::derive_key_pair, &ml_kem_hpke::generate_key_pair, &public_from_private, &pq_detail::no_normalize,
+        &check_public_key, &encap, &decap, &pq_detail::no_auth_encap, &pq_detail::no_auth_decap,
+        &pq_detail::raw_randomness, &ml_kem_hpke::prepare_erased, &ml_kem_hpke::decap_prepared_erased,
     };
 };
 
@@ -161,7 +126,7 @@ using kem_ml_kem_1024 = ml_kem_hpke<mlkem::ml_kem_1024, kem_id::ml_kem_1024>;
 
 /// X-Wing (draft-connolly-cfrg-xwing-kem; HPKE id 0x647a in draft-ietf-hpke-pq): ML-KEM-768
 /// and X25519 with a SHA3-256 combiner.
-struct kem_x_wing {
+struct kem_x_wing : pq_detail::seed_kem<kem_x_wing> {
     using mlkem_params = mlkem::ml_kem_768;
     static constexpr kem_id id = kem_id::x_wing;
     static constexpr std::size_t n_secret = 32;
@@ -193,19 +158,7 @@ struct kem_x_wing {
         return ok();
     }
 
-    /// DeriveKeyPair (draft-ietf-hpke-pq §3): sk = SHAKE256.LabeledDerive(ikm, "DeriveKeyPair", "", 32).
-    static result<void> derive_key_pair(bytes_view ikm, mutable_bytes sk, mutable_bytes pk) noexcept {
-        if (sk.size() != n_sk) return fail(errc::misuse, "hpke: bad buffer size");
-        pq_detail::labeled_derive(id, ikm, "DeriveKeyPair", {}, sk);
-        return public_from_private(sk, pk);
-    }
-
-    /// GenerateKeyPair (§5.2): 32 random bytes are the key.
-    static result<void> generate_key_pair(rng& r, mutable_bytes sk, mutable_bytes pk) noexcept {
-        if (sk.size() != n_sk) return fail(errc::misuse, "hpke: bad buffer size");
-        PPX_TRY(r.fill(sk));
-        return public_from_private(sk, pk);
-    }
+    // derive_key_pair, generate_key_pair (§5.2): pq_detail::seed_kem, with the 32-byte seed as the key.
 
     /// DeserializePublicKey: 1216 bytes, the ML-KEM part passing FIPS 203 §7.2 (errc::malformed).
     /// Any 32 bytes are an X25519 key; small-order ones are refused when used.
@@ -299,15 +252,6 @@ struct kem_x_wing {
         PPX_TRY(sk_r.key.decaps(enc.first(n_ct_m), std::span<std::uint8_t, 32>(ss_m, 32)));
         combine(ss, ss_m, ss_x, ct_x, sk_r.pk_x);
         return ok();
-    }
-
-    // Type-erased forms of prepare/decap_prepared for kem_ops.
-    static result<std::shared_ptr<const void>> prepare_erased(bytes_view sk) {
-        PPX_TRY_ASSIGN(auto p, prepare(sk));
-        return std::shared_ptr<const void>(std::move(p));
-    }
-    static result<void> decap_prepared_erased(bytes_view enc, const void* p, mutable_bytes ss) noexcept {
-        return decap_prepared(enc, *static_cast<const prepared*>(p), ss);
     }
 
     static constexpr kem_ops ops = {
