@@ -17,6 +17,7 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -54,20 +55,28 @@ inline bool count_openssl_allocations() {
                [](void* p, const char*, int) { std::free(p); }) == 1;
 }
 
-/// Console reporter that remembers each benchmark's CPU time per iteration (ns): CPU time,
-/// not wall time, so ratios hold while other processes share the machine.
+/// Console reporter that remembers each benchmark's CPU time per iteration (ns) of every run:
+/// CPU time, not wall time, so ratios hold while other processes share the machine.
 class ratio_reporter : public benchmark::ConsoleReporter {
 public:
     void ReportRuns(const std::vector<Run>& runs) override {
         for (const auto& r : runs)
             if (r.run_type == Run::RT_Iteration && r.iterations > 0) // Normalise to nanoseconds whatever ->Unit() the benchmark chose.
-                times_[r.benchmark_name()] = r.GetAdjustedCPUTime() * 1e9 / benchmark::GetTimeUnitMultiplier(r.time_unit);
+                times_[r.benchmark_name()].push_back(r.GetAdjustedCPUTime() * 1e9 / benchmark::GetTimeUnitMultiplier(r.time_unit));
         ConsoleReporter::ReportRuns(runs);
     }
-    const std::map<std::string, double>& times() const { return times_; }
+    /// The median over the runs of `name` (one run unless --benchmark_repetitions), and how many.
+    std::pair<double, std::size_t> median(const std::string& name) const {
+        auto it = times_.find(name);
+        if (it == times_.end() || it->second.empty()) return {0.0, 0};
+        auto v = it->second;
+        std::sort(v.begin(), v.end());
+        const std::size_t n = v.size();
+        return {n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2, n};
+    }
 
 private:
-    std::map<std::string, double> times_;
+    std::map<std::string, std::vector<double>> times_;
 };
 
 /// Runs the registered benchmarks, then prints "op / floor = ratio" for each pair whose
@@ -81,12 +90,14 @@ inline int main(int argc, char** argv, const std::vector<std::pair<std::string, 
     benchmark::RunSpecifiedBenchmarks(&rep);
     bool header = false;
     for (const auto& [op, floor] : ratios) {
-        auto a = rep.times().find(op), b = rep.times().find(floor);
-        if (a == rep.times().end() || b == rep.times().end() || b->second <= 0) continue;
-        if (!header) std::printf("\nratio to floor (CPU time per operation, same binary, same run):\n");
+        const auto [a, na] = rep.median(op);
+        const auto [b, nb] = rep.median(floor);
+        if (na == 0 || nb == 0 || b <= 0) continue;
+        if (!header) std::printf("\nratio to floor (CPU time per operation, same binary, same run; medians when repeated):\n");
         header = true;
-        std::printf("  %-48s %10.3f us / floor %10.3f us = %.3fx\n", op.c_str(), a->second / 1000.0, b->second / 1000.0,
-                    a->second / b->second);
+        std::printf("  %-48s %10.3f us / floor %10.3f us = %.3fx", op.c_str(), a / 1000.0, b / 1000.0, a / b);
+        if (na > 1 || nb > 1) std::printf("  (median of %zu / %zu runs)", na, nb);
+        std::printf("\n");
     }
     benchmark::Shutdown();
     return 0;
