@@ -454,6 +454,32 @@ TEST_CASE("a final chunk with data streams: every piece size, tampering, truncat
         CHECK(x.rr.finish(got).error() == errc::crypto_failure);
         CHECK(got.data.size() == 7);
     }
+    // Chunks that fit the splitter's inline buffer and chunks that do not, alternating, and a
+    // final chunk that outgrows it while it streams in: the same plaintext for every piece size.
+    {
+        const std::vector<std::size_t> sizes = {300, 10, 256, 257, 1, 700};
+        bytes want;
+        for (std::size_t i = 0; i < sizes.size(); ++i) append(want, bytes(sizes[i], static_cast<std::uint8_t>('a' + i)));
+        auto c = v.client();
+        sink in;
+        for (std::size_t piece : {std::size_t{1}, std::size_t{7}, std::size_t{100}, std::size_t{255}, std::size_t{4096}}) {
+            // Each opening needs its own request/response pair.
+            auto s2 = *ohttp::chunked_request_sender::start(c);
+            ohttp::chunked_request_receiver rx2(v.gateway());
+            REQUIRE(rx2.feed(s2.header(), in));
+            auto tx2 = *rx2.response_sender();
+            bytes res2 = to_bytes(tx2.header());
+            for (std::size_t i = 0; i < sizes.size(); ++i)
+                append(res2, *tx2.seal(bytes(sizes[i], static_cast<std::uint8_t>('a' + i)), i + 1 == sizes.size()));
+            auto rr2 = *s2.response_receiver();
+            sink got;
+            for (std::size_t at = 0; at < res2.size(); at += piece)
+                REQUIRE(rr2.feed(bytes_view(res2).subspan(at, std::min(piece, res2.size() - at)), got));
+            CHECK(got.data.size() == want.size() - sizes.back());  // the final chunk waits for finish()
+            REQUIRE(rr2.finish(got));
+            CHECK(got.data == want);
+        }
+    }
     // The final chunk counts against the chunk size limit as it streams.
     {
         auto c = v.client();

@@ -55,6 +55,12 @@ result<void> deliver(F& f, bytes_view pt) {
 class chunk_splitter {
 public:
     explicit chunk_splitter(chunk_limits lim) noexcept : lim_(lim) {}
+    chunk_splitter(chunk_splitter&& o) noexcept { take(o); }
+    chunk_splitter& operator=(chunk_splitter&& o) noexcept {
+        if (this != &o) take(o);
+        return *this;
+    }
+    ~chunk_splitter() { wipe(mutable_bytes(small_, sizeof small_)); }
 
     template <class Opener, class F>
     result<void> feed(bytes_view piece, std::size_t tag_size, Opener& op, F& on_plaintext) {
@@ -79,14 +85,14 @@ public:
                 if (tag_size > sizeof tag_) return fail(errc::internal, "ohttp: tag larger than any AEAD's");
                 len_ = static_cast<std::size_t>(len);
                 got_ = 0;
-                if (scratch_.size() < len_ - tag_size) scratch_.resize(len_ - tag_size);
+                plain_ = reserve(len_ - tag_size, 0);
                 PPX_TRY(op.begin());
                 continue;
             }
             const std::size_t body = len_ - tag_size;
             if (got_ < body) {
                 const std::size_t n = std::min(body - got_, piece.size());
-                PPX_TRY(op.update(piece.first(n), scratch_.data() + got_));
+                PPX_TRY(op.update(piece.first(n), plain_ + got_));
                 got_ += n;
                 piece = piece.subspan(n);
                 continue;
@@ -106,10 +112,10 @@ public:
             }
             len_ = 0;
             if (auto r = op.finish(tag); !r) {
-                wipe(mutable_bytes(scratch_.data(), body));
+                wipe(mutable_bytes(plain_, body));
                 return unexpected(r.error());
             }
-            PPX_TRY(deliver(on_plaintext, bytes_view(scratch_.data(), body)));
+            PPX_TRY(deliver(on_plaintext, bytes_view(plain_, body)));
         }
         return ok();
     }
@@ -119,10 +125,10 @@ public:
         if (!final_) return fail(errc::malformed, "ohttp: stream ended without a final chunk");
         if (hold_len_ < tag_size) return fail(errc::crypto_failure);  // (feed_final began it)
         if (auto r = op.finish(bytes_view(hold_, tag_size)); !r) {
-            wipe(mutable_bytes(scratch_.data(), got_));
+            wipe(mutable_bytes(plain_, got_));
             return unexpected(r.error());
         }
-        if (got_ != 0) PPX_TRY(deliver(on_plaintext, bytes_view(scratch_.data(), got_)));
+        if (got_ != 0) PPX_TRY(deliver(on_plaintext, bytes_view(plain_, got_)));
         return ok();
     }
 
@@ -137,6 +143,7 @@ private:
             PPX_TRY(op.begin(as_bytes(final_chunk_aad)));
             final_begun_ = true;
             got_ = 0;
+            plain_ = small_;
         }
         if (got_ + hold_len_ + piece.size() > lim_.max_chunk_size) return fail(errc::limit_exceeded, "ohttp: chunk too large");
         const std::size_t seen = hold_len_ + piece.size();
@@ -146,11 +153,11 @@ private:
             return ok();
         }
         const std::size_t release = seen - tag_size;
-        if (scratch_.size() < got_ + release) scratch_.resize(got_ + release);
+        plain_ = reserve(got_ + release, got_);
         const std::size_t from_hold = std::min(hold_len_, release), from_piece = release - from_hold;
-        if (from_hold != 0) PPX_TRY(op.update(bytes_view(hold_, from_hold), scratch_.data() + got_));
+        if (from_hold != 0) PPX_TRY(op.update(bytes_view(hold_, from_hold), plain_ + got_));
         got_ += from_hold;
-        if (from_piece != 0) PPX_TRY(op.update(piece.first(from_piece), scratch_.data() + got_));
+        if (from_piece != 0) PPX_TRY(op.update(piece.first(from_piece), plain_ + got_));
         got_ += from_piece;
         // What stays held back: the rest of the old hold, then the end of this piece.
         const std::size_t kept = hold_len_ - from_hold;
@@ -170,7 +177,40 @@ private:
     bool final_begun_ = false;   // the final chunk's opening has begun (got_ counts its plaintext)
     std::uint8_t hold_[16] = {}; // the final chunk's last bytes so far: its tag if the stream ends
     std::size_t hold_len_ = 0;
-    secure_bytes scratch_;       // plaintext of the chunk being opened
+    // Plaintext of the chunk being opened: inline while it fits (the small chunks of a
+    // streamed reply cost no allocation), else in scratch_. Both are wiped when the splitter goes.
+    std::uint8_t small_[256] = {};
+    secure_bytes scratch_;
+    std::uint8_t* plain_ = small_;
+
+    // Room for `need` bytes of plaintext, the first `keep` of which (already in plain_) stay.
+    std::uint8_t* reserve(std::size_t need, std::size_t keep) {
+        if (need <= sizeof small_ && (plain_ == small_ || keep == 0)) return small_;
+        if (scratch_.size() < need) scratch_.resize(std::max(need, 2 * scratch_.size()));
+        if (plain_ == small_ && keep != 0) {
+            std::memcpy(scratch_.data(), small_, keep);
+            wipe(mutable_bytes(small_, keep));
+        }
+        return scratch_.data();
+    }
+    void take(chunk_splitter& o) noexcept {
+        lim_ = o.lim_;
+        final_ = o.final_;
+        std::memcpy(prefix_, o.prefix_, sizeof prefix_);
+        plen_ = o.plen_;
+        len_ = o.len_;
+        got_ = o.got_;
+        std::memcpy(tag_, o.tag_, sizeof tag_);
+        final_begun_ = o.final_begun_;
+        std::memcpy(hold_, o.hold_, sizeof hold_);
+        hold_len_ = o.hold_len_;
+        std::memcpy(small_, o.small_, sizeof small_);
+        wipe(mutable_bytes(o.small_, sizeof o.small_));
+        const bool inline_plain = o.plain_ == o.small_;
+        scratch_ = std::move(o.scratch_);
+        plain_ = inline_plain ? small_ : scratch_.data();
+        o.plain_ = o.small_;
+    }
 };
 
 // Writes varint(len) (or 0 for the final chunk) into out, returning the prefix length.
