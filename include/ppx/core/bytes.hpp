@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -35,10 +36,20 @@ inline std::string_view as_chars(bytes_view b) noexcept {
 inline bytes to_bytes(bytes_view b) { return bytes(b.begin(), b.end()); }
 inline bytes to_bytes(std::string_view s) { return to_bytes(as_bytes(s)); }
 
-/// Appends `b` to `out`.
+/// Appends `b` to `out` (which `b` may point into). Grows and copies in one go: vector::insert
+/// from iterators copies byte by byte into a vector whose allocator is not std::allocator
+/// (secure_bytes).
 template <class Vec>
 inline void append(Vec& out, bytes_view b) {
-    out.insert(out.end(), b.begin(), b.end());
+    static_assert(sizeof(typename Vec::value_type) == 1);
+    if (b.empty()) return;
+    const auto* base = reinterpret_cast<const std::uint8_t*>(out.data());
+    const std::size_t at = out.size();
+    const bool inside = std::less_equal<>()(base, b.data()) && std::less<>()(b.data(), base + at);
+    const std::size_t offset = inside ? static_cast<std::size_t>(b.data() - base) : 0;
+    out.resize(at + b.size());
+    const auto* from = inside ? reinterpret_cast<const std::uint8_t*>(out.data()) + offset : b.data();
+    std::memcpy(out.data() + at, from, b.size());
 }
 
 /// Concatenates any number of byte views into one owned buffer.

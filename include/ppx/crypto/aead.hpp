@@ -47,6 +47,16 @@ inline const EVP_CIPHER* gcm_cipher(std::size_t key_len) noexcept {
     return key_len == 16 ? gcm_cipher<16>() : gcm_cipher<32>();
 }
 
+/// A cipher context of its own keyed for AES-GCM id 1 (16-byte key) or 2 (32-byte key), to
+/// seal (enc 1) or open (enc 0); errc::misuse for a wrong key length.
+inline result<ppx::detail::evp_cipher_ctx_ptr> own_gcm_context(std::uint16_t id, bytes_view key, int enc) noexcept {
+    const std::size_t kl = id == 0x0001 ? 16 : 32;
+    if (key.size() != kl) return fail(errc::misuse, "aead: bad key length");
+    ppx::detail::evp_cipher_ctx_ptr ctx(EVP_CIPHER_CTX_new());
+    if (!ctx || EVP_CipherInit_ex(ctx.get(), gcm_cipher(kl), nullptr, key.data(), nullptr, enc) != 1) return ppx::detail::openssl_fail();
+    return ctx;
+}
+
 /// The per-thread EVP context of one AES-GCM key size, and which cached key it holds.
 template <std::size_t KeyLen>
 struct gcm_thread_state {
@@ -209,11 +219,8 @@ public:
     static result<aead_stream_opener> make(std::uint16_t id, bytes_view key) noexcept {
         aead_stream_opener o;
         if (id == aes128gcm::id || id == aes256gcm::id) {
-            const std::size_t kl = id == aes128gcm::id ? 16 : 32;
-            if (key.size() != kl) return fail(errc::misuse, "aead: bad key length");
-            o.ctx_.reset(EVP_CIPHER_CTX_new());
-            if (!o.ctx_ || EVP_DecryptInit_ex(o.ctx_.get(), detail_aead::gcm_cipher(kl), nullptr, key.data(), nullptr) != 1)
-                return ppx::detail::openssl_fail();
+            PPX_TRY_ASSIGN(auto ctx, detail_aead::own_gcm_context(id, key, 0));
+            o.ctx_ = std::move(ctx);
             return o;
         }
         if (id == chacha20poly1305::id) {
@@ -380,11 +387,8 @@ public:
     static result<aead_sealer> make(std::uint16_t id, bytes_view key) noexcept {
         aead_sealer s;
         if (id == aes128gcm::id || id == aes256gcm::id) {
-            const std::size_t kl = id == aes128gcm::id ? 16 : 32;
-            if (key.size() != kl) return fail(errc::misuse, "aead: bad key length");
-            s.ctx_.reset(EVP_CIPHER_CTX_new());
-            if (!s.ctx_ || EVP_EncryptInit_ex(s.ctx_.get(), detail_aead::gcm_cipher(kl), nullptr, key.data(), nullptr) != 1)
-                return ppx::detail::openssl_fail();
+            PPX_TRY_ASSIGN(auto ctx, detail_aead::own_gcm_context(id, key, 1));
+            s.ctx_ = std::move(ctx);
             s.id_ = id;
             return s;
         }

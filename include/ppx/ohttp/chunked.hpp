@@ -55,12 +55,6 @@ result<void> deliver(F& f, bytes_view pt) {
 class chunk_splitter {
 public:
     explicit chunk_splitter(chunk_limits lim) noexcept : lim_(lim) {}
-    chunk_splitter(chunk_splitter&& o) noexcept { take(o); }
-    chunk_splitter& operator=(chunk_splitter&& o) noexcept {
-        if (this != &o) take(o);
-        return *this;
-    }
-    ~chunk_splitter() { wipe(mutable_bytes(small_, sizeof small_)); }
 
     template <class Opener, class F>
     result<void> feed(bytes_view piece, std::size_t tag_size, Opener& op, F& on_plaintext) {
@@ -85,14 +79,14 @@ public:
                 if (tag_size > sizeof tag_) return fail(errc::internal, "ohttp: tag larger than any AEAD's");
                 len_ = static_cast<std::size_t>(len);
                 got_ = 0;
-                plain_ = reserve(len_ - tag_size, 0);
+                reserve(len_ - tag_size, 0);
                 PPX_TRY(op.begin());
                 continue;
             }
             const std::size_t body = len_ - tag_size;
             if (got_ < body) {
                 const std::size_t n = std::min(body - got_, piece.size());
-                PPX_TRY(op.update(piece.first(n), plain_ + got_));
+                PPX_TRY(op.update(piece.first(n), plain() + got_));
                 got_ += n;
                 piece = piece.subspan(n);
                 continue;
@@ -112,10 +106,10 @@ public:
             }
             len_ = 0;
             if (auto r = op.finish(tag); !r) {
-                wipe(mutable_bytes(plain_, body));
+                wipe(mutable_bytes(plain(), body));
                 return unexpected(r.error());
             }
-            PPX_TRY(deliver(on_plaintext, bytes_view(plain_, body)));
+            PPX_TRY(deliver(on_plaintext, bytes_view(plain(), body)));
         }
         return ok();
     }
@@ -125,10 +119,10 @@ public:
         if (!final_) return fail(errc::malformed, "ohttp: stream ended without a final chunk");
         if (hold_len_ < tag_size) return fail(errc::crypto_failure);  // (feed_final began it)
         if (auto r = op.finish(bytes_view(hold_, tag_size)); !r) {
-            wipe(mutable_bytes(plain_, got_));
+            wipe(mutable_bytes(plain(), got_));
             return unexpected(r.error());
         }
-        if (got_ != 0) PPX_TRY(deliver(on_plaintext, bytes_view(plain_, got_)));
+        if (got_ != 0) PPX_TRY(deliver(on_plaintext, bytes_view(plain(), got_)));
         return ok();
     }
 
@@ -143,7 +137,7 @@ private:
             PPX_TRY(op.begin(as_bytes(final_chunk_aad)));
             final_begun_ = true;
             got_ = 0;
-            plain_ = small_;
+            reserve(0, 0);
         }
         if (got_ + hold_len_ + piece.size() > lim_.max_chunk_size) return fail(errc::limit_exceeded, "ohttp: chunk too large");
         const std::size_t seen = hold_len_ + piece.size();
@@ -153,11 +147,11 @@ private:
             return ok();
         }
         const std::size_t release = seen - tag_size;
-        plain_ = reserve(got_ + release, got_);
+        reserve(got_ + release, got_);
         const std::size_t from_hold = std::min(hold_len_, release), from_piece = release - from_hold;
-        if (from_hold != 0) PPX_TRY(op.update(bytes_view(hold_, from_hold), plain_ + got_));
+        if (from_hold != 0) PPX_TRY(op.update(bytes_view(hold_, from_hold), plain() + got_));
         got_ += from_hold;
-        if (from_piece != 0) PPX_TRY(op.update(piece.first(from_piece), plain_ + got_));
+        if (from_piece != 0) PPX_TRY(op.update(piece.first(from_piece), plain() + got_));
         got_ += from_piece;
         // What stays held back: the rest of the old hold, then the end of this piece.
         const std::size_t kept = hold_len_ - from_hold;
@@ -178,38 +172,25 @@ private:
     std::uint8_t hold_[16] = {}; // the final chunk's last bytes so far: its tag if the stream ends
     std::size_t hold_len_ = 0;
     // Plaintext of the chunk being opened: inline while it fits (the small chunks of a
-    // streamed reply cost no allocation), else in scratch_. Both are wiped when the splitter goes.
-    std::uint8_t small_[256] = {};
+    // streamed reply cost no allocation), else in scratch_. Both are wiped when the splitter
+    // goes (secret<> also when it is moved from).
+    secret<256> small_;
     secure_bytes scratch_;
-    std::uint8_t* plain_ = small_;
+    bool on_heap_ = false;
 
-    // Room for `need` bytes of plaintext, the first `keep` of which (already in plain_) stay.
-    std::uint8_t* reserve(std::size_t need, std::size_t keep) {
-        if (need <= sizeof small_ && (plain_ == small_ || keep == 0)) return small_;
-        if (scratch_.size() < need) scratch_.resize(std::max(need, 2 * scratch_.size()));
-        if (plain_ == small_ && keep != 0) {
-            std::memcpy(scratch_.data(), small_, keep);
-            wipe(mutable_bytes(small_, keep));
+    std::uint8_t* plain() noexcept { return on_heap_ ? scratch_.data() : small_.expose_mut().data(); }
+    // Room in plain() for `need` bytes of plaintext, the first `keep` of which (already there) stay.
+    void reserve(std::size_t need, std::size_t keep) {
+        if (need <= small_.size() && (!on_heap_ || keep == 0)) {
+            on_heap_ = false;
+            return;
         }
-        return scratch_.data();
-    }
-    void take(chunk_splitter& o) noexcept {
-        lim_ = o.lim_;
-        final_ = o.final_;
-        std::memcpy(prefix_, o.prefix_, sizeof prefix_);
-        plen_ = o.plen_;
-        len_ = o.len_;
-        got_ = o.got_;
-        std::memcpy(tag_, o.tag_, sizeof tag_);
-        final_begun_ = o.final_begun_;
-        std::memcpy(hold_, o.hold_, sizeof hold_);
-        hold_len_ = o.hold_len_;
-        std::memcpy(small_, o.small_, sizeof small_);
-        wipe(mutable_bytes(o.small_, sizeof o.small_));
-        const bool inline_plain = o.plain_ == o.small_;
-        scratch_ = std::move(o.scratch_);
-        plain_ = inline_plain ? small_ : scratch_.data();
-        o.plain_ = o.small_;
+        if (scratch_.size() < need) scratch_.resize(std::max(need, 2 * scratch_.size()));
+        if (!on_heap_ && keep != 0) {
+            std::memcpy(scratch_.data(), plain(), keep);
+            wipe(mutable_bytes(plain(), keep));
+        }
+        on_heap_ = true;
     }
 };
 

@@ -347,10 +347,7 @@ private:
         std::size_t total = 0;
         void take(bytes_view pt) {
             total += pt.size();
-            // resize + memcpy: vector::insert with a non-std allocator copies byte by byte.
-            const std::size_t at = pending.size();
-            pending.resize(at + pt.size());
-            std::memcpy(pending.data() + at, pt.data(), pt.size());
+            append(pending, pt);
         }
         result<void> on_status(std::uint16_t s) override {
             status = s;
