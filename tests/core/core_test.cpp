@@ -42,6 +42,25 @@ TEST_CASE("base64 and base64url per RFC 4648 §10", "[core][base64]") {
     CHECK(!from_base64url("+/8="));  // standard alphabet in url mode
 }
 
+TEST_CASE("append: any byte vector, including from a view of itself", "[core][bytes]") {
+    bytes b = {1, 2, 3};
+    append(b, bytes{4, 5});
+    CHECK(b == bytes{1, 2, 3, 4, 5});
+    append(b, bytes_view{});
+    CHECK(b.size() == 5);
+    secure_bytes s;
+    for (int i = 0; i < 100; ++i) append(s, bytes_view(b).subspan(1, 2));  // grows past several capacities
+    REQUIRE(s.size() == 200);
+    CHECK((s[0] == 2 && s[1] == 3 && s[198] == 2 && s[199] == 3));
+    // A view into the vector itself stays valid across the growth.
+    b.shrink_to_fit();
+    append(b, bytes_view(b).subspan(1, 3));
+    CHECK(b == bytes{1, 2, 3, 4, 5, 2, 3, 4});
+    std::string str = "ab";
+    append(str, as_bytes(std::string_view("cd")));
+    CHECK(str == "abcd");
+}
+
 TEST_CASE("constant-time compare", "[core][ct]") {
     bytes a{1, 2, 3}, b{1, 2, 3}, c{1, 2, 4};
     CHECK(ct_equal(a, b));
